@@ -1,0 +1,107 @@
+// Package app is Proofsheet's composition root: it wires configuration,
+// database, jobs, domain services and the Fiber HTTP server together.
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/proofsheet/proofsheet/app/audit"
+	"github.com/proofsheet/proofsheet/app/auth"
+	"github.com/proofsheet/proofsheet/app/database"
+	"github.com/proofsheet/proofsheet/app/mail"
+	"github.com/proofsheet/proofsheet/frontend"
+)
+
+// App holds every long-lived part of a running Proofsheet process.
+type App struct {
+	Config   Config
+	Log      *slog.Logger
+	DB       *database.DB
+	Audit    *audit.Log
+	Accounts *auth.Accounts
+	Mail     *mail.Outbox
+	Jobs     *Jobs
+	Metrics  *Metrics
+	Fiber    *fiber.App
+	pages    *frontend.Pages
+	now      func() time.Time
+}
+
+// New wires an App on an open database. It starts nothing.
+func New(cfg Config, db *database.DB, log *slog.Logger) (*App, error) {
+	pages, err := frontend.Load()
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, DB: db, pages: pages, now: time.Now}
+	a.Metrics = NewMetrics()
+	a.Audit = audit.New(db.Gorm)
+	a.Jobs, err = newJobs(a)
+	if err != nil {
+		return nil, err
+	}
+	a.Mail = mail.NewOutbox(a.Jobs.Enqueue, cfg.BaseURL, log)
+	a.Accounts = auth.NewAccounts(db, a.Audit, a.Mail, auth.Settings{
+		PasswordParams:  auth.DefaultParams(),
+		SessionIdle:     cfg.SessionIdle,
+		SessionAbsolute: cfg.SessionAbsolute,
+		RequireOwner2FA: cfg.RequireOwner2FA,
+		IPLimit:         cfg.LoginIPLimit,
+		AccountLimit:    cfg.LoginAccountLimit,
+		LimitWindow:     cfg.LoginWindow,
+		Issuer:          "Proofsheet",
+	})
+	a.Fiber = a.newFiber()
+	return a, nil
+}
+
+// Serve listens on the configured address until ctx ends, then lets
+// in-flight requests finish within the shutdown timeout.
+func (a *App) Serve(ctx context.Context) error {
+	ln, err := a.listen()
+	if err != nil {
+		return err
+	}
+	if err := a.Jobs.Start(ctx, a.Config.Workers); err != nil {
+		ln.Close()
+		return err
+	}
+	a.Log.Info("serving", "url", a.Config.BaseURL, "addr", ln.Addr().String(), "tls", a.Config.TLS())
+	errc := make(chan error, 1)
+	go func() { errc <- a.Fiber.Listener(ln) }()
+	select {
+	case err := <-errc:
+		a.Jobs.Stop(context.Background())
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down", "timeout", a.Config.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	err = a.Fiber.ShutdownWithContext(sctx)
+	a.Jobs.Stop(sctx)
+	return err
+}
+
+func (a *App) listen() (net.Listener, error) {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("app: listen: %w", err)
+	}
+	if !a.Config.TLS() {
+		return ln, nil
+	}
+	cert, err := tls.LoadX509KeyPair(a.Config.TLSCert, a.Config.TLSKey)
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("app: tls: %w", err)
+	}
+	return tls.NewListener(ln, &tls.Config{MinVersion: tls.VersionTLS13, Certificates: []tls.Certificate{cert}}), nil
+}

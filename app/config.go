@@ -1,0 +1,191 @@
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the process, loaded once from PROOFSHEET_* and
+// flags (a flag wins over its variable), validated, then passed down.
+type Config struct {
+	Addr        string // listen address
+	BaseURL     string // public URL used in e-mailed links
+	DatabaseURL string // empty: run a private cluster in DataDir/postgres
+	DataDir     string // local state: private cluster, blobs, test artifacts
+	TLSCert     string
+	TLSKey      string
+	LogLevel    string
+	LogFormat   string // text or json
+
+	SessionIdle     time.Duration
+	SessionAbsolute time.Duration
+	RequireOwner2FA bool
+
+	LoginIPLimit      int           // failed logins per IP per window
+	LoginAccountLimit int           // failed logins per account per window
+	LoginWindow       time.Duration // rate-limit window
+	BodyLimit         int           // bytes
+
+	SMTPHost string // empty: e-mail goes only to the outbox table and the log
+	SMTPPort int
+	SMTPUser string
+	SMTPPass string
+	SMTPFrom string
+
+	ShutdownTimeout time.Duration
+	Workers         int // River workers in this process; 0 disables them in serve
+}
+
+// Defaults are the embedded defaults `make run` starts with.
+func Defaults() Config {
+	return Config{
+		Addr:              "127.0.0.1:8080",
+		DataDir:           "var",
+		LogLevel:          "info",
+		LogFormat:         "text",
+		SessionIdle:       2 * time.Hour,
+		SessionAbsolute:   14 * 24 * time.Hour,
+		LoginIPLimit:      30,
+		LoginAccountLimit: 5,
+		LoginWindow:       15 * time.Minute,
+		BodyLimit:         1 << 20,
+		SMTPPort:          587,
+		SMTPFrom:          "Proofsheet <no-reply@localhost>",
+		ShutdownTimeout:   20 * time.Second,
+		Workers:           10,
+	}
+}
+
+// setting describes one configurable value: its flag, its variable and help.
+type setting struct {
+	name string
+	help string
+	bind func(fs *flag.FlagSet, name, help string)
+}
+
+func (c *Config) settings() []setting {
+	str := func(p *string) func(*flag.FlagSet, string, string) {
+		return func(fs *flag.FlagSet, n, h string) { fs.StringVar(p, n, *p, h) }
+	}
+	dur := func(p *time.Duration) func(*flag.FlagSet, string, string) {
+		return func(fs *flag.FlagSet, n, h string) { fs.DurationVar(p, n, *p, h) }
+	}
+	num := func(p *int) func(*flag.FlagSet, string, string) {
+		return func(fs *flag.FlagSet, n, h string) { fs.IntVar(p, n, *p, h) }
+	}
+	boolean := func(p *bool) func(*flag.FlagSet, string, string) {
+		return func(fs *flag.FlagSet, n, h string) { fs.BoolVar(p, n, *p, h) }
+	}
+	return []setting{
+		{"addr", "listen address", str(&c.Addr)},
+		{"base-url", "public URL for links in e-mails (default http://ADDR)", str(&c.BaseURL)},
+		{"database-url", "PostgreSQL URL; empty runs a private cluster in DATA-DIR/postgres", str(&c.DatabaseURL)},
+		{"data-dir", "folder for local state", str(&c.DataDir)},
+		{"tls-cert", "TLS certificate file; with tls-key serves TLS 1.3", str(&c.TLSCert)},
+		{"tls-key", "TLS private key file", str(&c.TLSKey)},
+		{"log-level", "debug, info, warn or error", str(&c.LogLevel)},
+		{"log-format", "text or json", str(&c.LogFormat)},
+		{"session-idle", "sign out after this long without a request", dur(&c.SessionIdle)},
+		{"session-absolute", "sign out this long after login, active or not", dur(&c.SessionAbsolute)},
+		{"require-owner-2fa", "studio owners must enrol two-factor authentication", boolean(&c.RequireOwner2FA)},
+		{"login-ip-limit", "failed logins allowed per IP address per window", num(&c.LoginIPLimit)},
+		{"login-account-limit", "failed logins allowed per account per window", num(&c.LoginAccountLimit)},
+		{"login-window", "rate-limit window for failed logins", dur(&c.LoginWindow)},
+		{"body-limit", "largest request body in bytes (uploads excepted)", num(&c.BodyLimit)},
+		{"smtp-host", "SMTP relay; empty keeps e-mail in the outbox table and the log", str(&c.SMTPHost)},
+		{"smtp-port", "SMTP port (STARTTLS when offered)", num(&c.SMTPPort)},
+		{"smtp-user", "SMTP user name", str(&c.SMTPUser)},
+		{"smtp-pass", "SMTP password", str(&c.SMTPPass)},
+		{"smtp-from", "sender address", str(&c.SMTPFrom)},
+		{"shutdown-timeout", "how long in-flight requests may finish on shutdown", dur(&c.ShutdownTimeout)},
+		{"workers", "background job workers in this process (0: none)", num(&c.Workers)},
+	}
+}
+
+// EnvName is the variable that sets a flag: base-url -> PROOFSHEET_BASE_URL.
+func EnvName(flagName string) string {
+	return "PROOFSHEET_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Load reads variables from env, then flags from args, and validates.
+func Load(fs *flag.FlagSet, args []string, env func(string) string) (Config, error) {
+	c := Defaults()
+	for _, s := range c.settings() {
+		s.bind(fs, s.name, fmt.Sprintf("%s (env %s)", s.help, EnvName(s.name)))
+	}
+	// Variables first, so flags parsed afterwards override them.
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := env(EnvName(f.Name)); v != "" {
+			if err := f.Value.Set(v); err != nil {
+				envErr = errors.Join(envErr, fmt.Errorf("%s: %w", EnvName(f.Name), err))
+			}
+		}
+	})
+	if envErr != nil {
+		return c, envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if c.BaseURL == "" {
+		scheme := "http"
+		if c.TLS() {
+			scheme = "https"
+		}
+		c.BaseURL = scheme + "://" + c.Addr
+	}
+	return c, c.Validate()
+}
+
+// LoadEnv is Load with the process environment and a throwaway flag set.
+func LoadEnv() (Config, error) {
+	return Load(flag.NewFlagSet("proofsheet", flag.ContinueOnError), nil, os.Getenv)
+}
+
+// TLS reports whether the server terminates TLS itself.
+func (c Config) TLS() bool { return c.TLSCert != "" && c.TLSKey != "" }
+
+// Validate reports every invalid setting at once.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		bad("tls-cert and tls-key must be set together")
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("base-url %q is not an http(s) URL", c.BaseURL)
+	}
+	if c.DatabaseURL == "" && c.DataDir == "" {
+		bad("data-dir is required when database-url is empty")
+	}
+	for name, d := range map[string]time.Duration{"session-idle": c.SessionIdle, "session-absolute": c.SessionAbsolute, "login-window": c.LoginWindow} {
+		if d <= 0 {
+			bad("%s must be positive", name)
+		}
+	}
+	if c.LoginIPLimit < 1 || c.LoginAccountLimit < 1 {
+		bad("login limits must be at least 1")
+	}
+	if c.BodyLimit < 1024 {
+		bad("body-limit must be at least 1024 bytes")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log-level %q is not debug, info, warn or error", c.LogLevel)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("log-format %q is not text or json", c.LogFormat)
+	}
+	if c.SMTPHost != "" && (c.SMTPPort < 1 || c.SMTPPort > 65535) {
+		bad("smtp-port %s is out of range", strconv.Itoa(c.SMTPPort))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,131 @@
+// Package database opens Proofsheet's PostgreSQL: it migrates as the
+// connecting (owner) user, then serves the app from a pool whose every
+// connection runs as proofsheet_app, a role bound by row-level security.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	pgxvec "github.com/pgvector/pgvector-go/pgx"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/proofsheet/proofsheet/migrations"
+)
+
+// AppRole is the role every pooled connection switches to.
+const AppRole = "proofsheet_app"
+
+// DB is the app's handle on PostgreSQL: one pgx pool shared by GORM and River.
+type DB struct {
+	Pool *pgxpool.Pool
+	Gorm *gorm.DB
+	SQL  *sql.DB
+}
+
+// Migrate applies pending migrations as the URL's user.
+func Migrate(ctx context.Context, url string) (int, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return 0, fmt.Errorf("database: %w", err)
+	}
+	defer db.Close()
+	return migrations.Up(ctx, db)
+}
+
+// Open connects the app pool. maxConns 0 keeps pgx's default.
+func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("database: parse url: %w", err)
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
+	}
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		if _, err := c.Exec(ctx, "SET ROLE "+AppRole); err != nil {
+			return fmt.Errorf("set role: %w", err)
+		}
+		return pgxvec.RegisterTypes(ctx, c)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("database: open pool: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("database: ping: %w", err)
+	}
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		TranslateError:         true,
+	})
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("database: gorm: %w", err)
+	}
+	return &DB{Pool: pool, Gorm: g, SQL: sqlDB}, nil
+}
+
+// Close releases the pool.
+func (d *DB) Close() {
+	d.SQL.Close()
+	d.Pool.Close()
+}
+
+// InStudio runs fn in a transaction whose row-level security is scoped to
+// studio. Stores still filter by studio explicitly; this is the second lock.
+func (d *DB) InStudio(ctx context.Context, studio uuid.UUID, fn func(tx *gorm.DB) error) error {
+	return InStudio(ctx, d.Gorm, studio, fn)
+}
+
+// InStudio is DB.InStudio for any *gorm.DB.
+func InStudio(ctx context.Context, g *gorm.DB, studio uuid.UUID, fn func(tx *gorm.DB) error) error {
+	if studio == uuid.Nil {
+		return errors.New("database: no studio for transaction")
+	}
+	return g.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SELECT set_config('app.studio_id', ?, true)", studio.String()).Error; err != nil {
+			return fmt.Errorf("database: set studio: %w", err)
+		}
+		return fn(tx)
+	})
+}
+
+// StudioOf resolves an e-mail or a secret's hash to its studio through the
+// studio_of() function; uuid.Nil when nothing matches.
+func (d *DB) StudioOf(ctx context.Context, kind, key string) (uuid.UUID, error) {
+	var id *uuid.UUID
+	if err := d.Pool.QueryRow(ctx, "SELECT studio_of($1, $2)", kind, key).Scan(&id); err != nil {
+		return uuid.Nil, fmt.Errorf("database: studio of %s: %w", kind, err)
+	}
+	if id == nil {
+		return uuid.Nil, nil
+	}
+	return *id, nil
+}
+
+// Ready reports whether the database answers and has every migration.
+func (d *DB) Ready(ctx context.Context) error {
+	var v int64
+	if err := d.Pool.QueryRow(ctx, "SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied").Scan(&v); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if want := migrations.Version(); v < want {
+		return fmt.Errorf("database: schema at version %d, binary expects %d", v, want)
+	}
+	return nil
+}

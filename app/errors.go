@@ -1,0 +1,129 @@
+package app
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/proofsheet/proofsheet/app/auth"
+)
+
+// Problem is an RFC 9457 problem document; it is also the error value
+// handlers return for failures they describe themselves.
+type Problem struct {
+	Type   string            `json:"type"`
+	Title  string            `json:"title"`
+	Status int               `json:"status"`
+	Detail string            `json:"detail,omitempty"`
+	Errors map[string]string `json:"errors,omitempty"`
+	err    error             // the whole chain, for the log only
+}
+
+func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
+func (p *Problem) Unwrap() error { return p.err }
+
+// problem builds a Problem with a client-safe detail.
+func problem(status int, detail string) *Problem {
+	return &Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail}
+}
+
+// errorKinds maps domain errors to what a client may see. Anything not
+// listed is a 500 with a generic message; the log gets the whole chain.
+var errorKinds = []struct {
+	target error
+	status int
+	detail string
+}{
+	{auth.ErrNotFound, http.StatusNotFound, "Not found."},
+	{auth.ErrInvalidCredentials, http.StatusUnauthorized, "The e-mail or password is not right."},
+	{auth.ErrInvalidCode, http.StatusUnauthorized, "That code is not right or was already used."},
+	{auth.ErrRateLimited, http.StatusTooManyRequests, "Too many attempts. Wait a few minutes and try again."},
+	{auth.ErrLinkExpired, http.StatusGone, "This link has expired or was already used. Ask for a new one."},
+	{auth.ErrConflict, http.StatusConflict, "That conflicts with something that already exists."},
+	{auth.ErrForbidden, http.StatusForbidden, "You are not allowed to do that."},
+	{auth.ErrInvalidInput, http.StatusUnprocessableEntity, ""},
+}
+
+// toProblem classifies any error into a Problem.
+func toProblem(err error) *Problem {
+	var p *Problem
+	if errors.As(err, &p) {
+		return p
+	}
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		detail := fe.Message
+		if fe.Code == fiber.StatusRequestEntityTooLarge {
+			detail = "The request body is too large."
+		}
+		return &Problem{Type: "about:blank", Title: http.StatusText(fe.Code), Status: fe.Code, Detail: detail, err: err}
+	}
+	var pe *auth.PolicyError
+	if errors.As(err, &pe) {
+		out := problem(http.StatusUnprocessableEntity, pe.Message)
+		out.Errors = map[string]string{"password": pe.Message}
+		out.err = err
+		return out
+	}
+	for _, k := range errorKinds {
+		if errors.Is(err, k.target) {
+			out := problem(k.status, k.detail)
+			if out.Detail == "" {
+				out.Detail = safeMessage(err)
+			}
+			out.err = err
+			return out
+		}
+	}
+	out := problem(http.StatusInternalServerError, "Something went wrong on our side. It has been logged.")
+	out.err = err
+	return out
+}
+
+// safeMessage is the message of an ErrInvalidInput without its wrapping
+// prefixes ("auth: sign up: ..."), which are for the log.
+func safeMessage(err error) string {
+	var ie *auth.InputError
+	if errors.As(err, &ie) {
+		return ie.Message
+	}
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	return msg
+}
+
+// handleError is Fiber's error handler: problem+json under /api, an HTML
+// page elsewhere. The log line is written by the request logger.
+func (a *App) handleError(c *fiber.Ctx, err error) error {
+	p := toProblem(err)
+	c.Locals(localErr, err)
+	if p.Status >= 500 {
+		a.Log.Error("request failed", "request_id", requestID(c), "route", c.Route().Path, "err", err)
+	}
+	if isAPI(c) {
+		c.Set(fiber.HeaderContentType, "application/problem+json")
+		return c.Status(p.Status).JSON(p)
+	}
+	return a.renderStatus(c, p.Status, "error", errorPage{Title: p.Title, Detail: p.Detail, Status: p.Status})
+}
+
+type errorPage struct {
+	Title  string
+	Detail string
+	Status int
+}
+
+func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
+
+// logAttrs adds the error chain of a failed request to its log line.
+func logAttrs(c *fiber.Ctx) []slog.Attr {
+	if err, ok := c.Locals(localErr).(error); ok && err != nil {
+		return []slog.Attr{slog.String("err", err.Error())}
+	}
+	return nil
+}

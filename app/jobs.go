@@ -1,0 +1,74 @@
+package app
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"gorm.io/gorm"
+
+	"github.com/proofsheet/proofsheet/app/mail"
+)
+
+// Jobs inserts background jobs inside the caller's GORM transaction (so a
+// rolled-back transaction enqueues nothing) and, in serve and worker, works
+// them on the shared pgx pool.
+type Jobs struct {
+	inserter *river.Client[*sql.Tx]
+	worker   *river.Client[pgx.Tx]
+	a        *App
+}
+
+func newJobs(a *App) (*Jobs, error) {
+	ins, err := river.NewClient(riverdatabasesql.New(a.DB.SQL), &river.Config{})
+	if err != nil {
+		return nil, fmt.Errorf("app: jobs: %w", err)
+	}
+	return &Jobs{inserter: ins, a: a}, nil
+}
+
+// Enqueue inserts a job in tx, the GORM transaction of the data it acts on.
+func (j *Jobs) Enqueue(ctx context.Context, tx *gorm.DB, args river.JobArgs) error {
+	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return fmt.Errorf("app: enqueue %s: not inside a transaction", args.Kind())
+	}
+	if _, err := j.inserter.InsertTx(ctx, sqlTx, args, nil); err != nil {
+		return fmt.Errorf("app: enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// Start works jobs with n workers; n == 0 leaves the work to `proofsheet worker`.
+func (j *Jobs) Start(ctx context.Context, n int) error {
+	if n == 0 {
+		return nil
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, mail.NewSendWorker(j.a.DB, mail.SMTPConfig{
+		Host: j.a.Config.SMTPHost, Port: j.a.Config.SMTPPort,
+		User: j.a.Config.SMTPUser, Pass: j.a.Config.SMTPPass, From: j.a.Config.SMTPFrom,
+	}, j.a.Log))
+	c, err := river.NewClient(riverpgxv5.New(j.a.DB.Pool), &river.Config{
+		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}},
+		Workers: workers,
+		Logger:  j.a.Log.With("component", "river"),
+	})
+	if err != nil {
+		return fmt.Errorf("app: jobs: %w", err)
+	}
+	j.worker = c
+	j.a.Metrics.watchJobs(c)
+	return c.Start(context.WithoutCancel(ctx))
+}
+
+// Stop lets running jobs finish until ctx ends.
+func (j *Jobs) Stop(ctx context.Context) {
+	if j.worker != nil {
+		_ = j.worker.Stop(ctx)
+	}
+}

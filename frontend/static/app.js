@@ -1,0 +1,30 @@
+// Small progressive enhancements; every page works without this file.
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  // Destructive buttons name what will be lost and ask first.
+  document.querySelectorAll("[data-confirm]").forEach((el) => {
+    el.addEventListener("click", (e) => {
+      if (!window.confirm(el.dataset.confirm)) e.preventDefault();
+    });
+  });
+  // Copy buttons for secrets shown once.
+  document.querySelectorAll("[data-copy]").forEach((btn) => {
+    btn.addEventListener("click", async () => {
+      const src = document.getElementById(btn.dataset.copy);
+      if (!src) return;
+      try {
+        await navigator.clipboard.writeText(src.textContent.trim());
+        btn.textContent = "Copied";
+      } catch {
+        btn.textContent = "Select and copy";
+      }
+    });
+  });
+  // A form shows it is working while the server answers.
+  document.querySelectorAll("form").forEach((f) => {
+    f.addEventListener("submit", () => {
+      const b = f.querySelector("button[type=submit]");
+      if (b) { b.setAttribute("aria-busy", "true"); }
+    });
+  });
+});
