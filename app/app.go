@@ -48,8 +48,10 @@ func New(cfg Config, db *database.DB, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.Mail = mail.NewOutbox(a.Jobs.Enqueue, cfg.BaseURL, log)
+	params := auth.DefaultParams()
+	params.Memory, params.Time = uint32(cfg.Argon2Memory), uint32(cfg.Argon2Time)
 	a.Accounts = auth.NewAccounts(db, a.Audit, a.Mail, auth.Settings{
-		PasswordParams:  auth.DefaultParams(),
+		PasswordParams:  params,
 		SessionIdle:     cfg.SessionIdle,
 		SessionAbsolute: cfg.SessionAbsolute,
 		RequireOwner2FA: cfg.RequireOwner2FA,
@@ -57,6 +59,7 @@ func New(cfg Config, db *database.DB, log *slog.Logger) (*App, error) {
 		AccountLimit:    cfg.LoginAccountLimit,
 		LimitWindow:     cfg.LoginWindow,
 		Issuer:          "Proofsheet",
+		BaseURL:         cfg.BaseURL,
 	})
 	a.Fiber = a.newFiber()
 	return a, nil

@@ -26,6 +26,8 @@ type Config struct {
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
 	RequireOwner2FA bool
+	Argon2Memory    int // KiB per password hash
+	Argon2Time      int // passes per password hash
 
 	LoginIPLimit      int           // failed logins per IP per window
 	LoginAccountLimit int           // failed logins per account per window
@@ -51,6 +53,8 @@ func Defaults() Config {
 		LogFormat:         "text",
 		SessionIdle:       2 * time.Hour,
 		SessionAbsolute:   14 * 24 * time.Hour,
+		Argon2Memory:      64 * 1024,
+		Argon2Time:        2,
 		LoginIPLimit:      30,
 		LoginAccountLimit: 5,
 		LoginWindow:       15 * time.Minute,
@@ -94,6 +98,8 @@ func (c *Config) settings() []setting {
 		{"session-idle", "sign out after this long without a request", dur(&c.SessionIdle)},
 		{"session-absolute", "sign out this long after login, active or not", dur(&c.SessionAbsolute)},
 		{"require-owner-2fa", "studio owners must enrol two-factor authentication", boolean(&c.RequireOwner2FA)},
+		{"argon2-memory", "KiB of memory per password hash (argon2id)", num(&c.Argon2Memory)},
+		{"argon2-time", "passes per password hash (argon2id)", num(&c.Argon2Time)},
 		{"login-ip-limit", "failed logins allowed per IP address per window", num(&c.LoginIPLimit)},
 		{"login-account-limit", "failed logins allowed per account per window", num(&c.LoginAccountLimit)},
 		{"login-window", "rate-limit window for failed logins", dur(&c.LoginWindow)},
@@ -172,6 +178,9 @@ func (c Config) Validate() error {
 	}
 	if c.LoginIPLimit < 1 || c.LoginAccountLimit < 1 {
 		bad("login limits must be at least 1")
+	}
+	if c.Argon2Memory < 64 || c.Argon2Memory > 4<<20 || c.Argon2Time < 1 || c.Argon2Time > 16 {
+		bad("argon2-memory must be 64..4194304 KiB and argon2-time 1..16")
 	}
 	if c.BodyLimit < 1024 {
 		bad("body-limit must be at least 1024 bytes")

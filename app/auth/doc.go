@@ -1,12 +1,11 @@
-// Package auth holds Proofsheet's authentication primitives: password hashing
-// and policy, TOTP, recovery codes and random tokens.
+// Package auth is studio accounts: sign-up, login with a second factor,
+// server-side sessions, password change and reset, staff invites and API
+// tokens (Accounts), on top of the primitives that turn secrets into things
+// safe to store: password hashing and policy, TOTP, recovery codes and
+// random tokens. It knows nothing of HTTP; the handlers in app do.
 //
-// It deliberately knows nothing about databases or HTTP. Callers (the account
-// store and the handlers in app) decide where hashes live and how requests
-// look; this package only turns secrets into things that are safe to store
-// and checks secrets against them. Every function takes what it needs as
-// arguments and the only package-level data is immutable (the embedded
-// common-password list), so the package is safe for concurrent use.
+// The primitives take what they need as arguments and the only
+// package-level data is immutable (the embedded common-password list).
 //
 // Storage rules it implements (DESIGN.md, convention 7):
 //   - low-entropy secrets a person chose (passwords, PINs): argon2id, see

@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 )
@@ -22,7 +24,12 @@ type limiter struct {
 	a *Accounts
 }
 
-func limitKey(kind, value string) string { return HashToken(kind + ":" + value) }
+// limitKey is a plain SHA-256: unlike HashToken it must not normalise, or
+// "a-b@x" and "ab@x" would share a limit.
+func limitKey(kind, value string) string {
+	sum := sha256.Sum256([]byte(kind + ":" + value))
+	return hex.EncodeToString(sum[:])
+}
 
 // check fails when key has reached max failures in the current window.
 func (l limiter) check(ctx context.Context, key string, max int) error {

@@ -16,7 +16,7 @@ const touchEvery = time.Minute
 // newSession stores a session for u at stage and returns the cookie value.
 // It never reuses a token: every login step rotates it.
 func (a *Accounts) newSession(ctx context.Context, tx *gorm.DB, u *User, stage string, act Actor) (*Session, string, error) {
-	plain, hash, err := NewToken("")
+	plain, hash, err := NewToken(PrefixSession)
 	if err != nil {
 		return nil, "", err
 	}

@@ -1,0 +1,38 @@
+# The two commands of the README: `make run` and `make test`.
+SHELL := /bin/bash
+BIN := bin/proofsheet
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: run test build setup setup-test lint bench clean
+
+run: setup build
+	./$(BIN) serve
+
+build:
+	go build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/proofsheet
+
+setup:
+	@scripts/setup
+
+setup-test:
+	@scripts/setup --test
+
+# Starts the test servers, runs every test (browser tests included) with the
+# race detector, and stops the servers whatever the outcome.
+test: setup-test build
+	@set -e; eval "$$(scripts/test-services start)"; \
+	trap 'scripts/test-services stop' EXIT; \
+	go test -race -count=1 ./...
+
+lint:
+	gofmt -l . | (! grep .)
+	go vet ./...
+	go run honnef.co/go/tools/cmd/staticcheck@v0.7.0 ./...
+
+bench: setup-test build
+	@set -e; eval "$$(scripts/test-services start)"; \
+	trap 'scripts/test-services stop' EXIT; \
+	go test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin var/test
