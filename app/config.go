@@ -140,6 +140,11 @@ func Load(fs *flag.FlagSet, args []string, env func(string) string) (Config, err
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	return c, c.Finish()
+}
+
+// Finish derives the settings left empty from the others, then validates.
+func (c *Config) Finish() error {
 	if c.BaseURL == "" {
 		scheme := "http"
 		if c.TLS() {
@@ -147,7 +152,7 @@ func Load(fs *flag.FlagSet, args []string, env func(string) string) (Config, err
 		}
 		c.BaseURL = scheme + "://" + c.Addr
 	}
-	return c, c.Validate()
+	return c.Validate()
 }
 
 // LoadEnv is Load with the process environment and a throwaway flag set.

@@ -34,7 +34,9 @@ func (a *App) withDeadline(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// routes is every route of the process in one table.
+// routes is every route of the process in one table. Middleware is listed
+// per route: a Fiber group with an empty prefix would apply its middleware
+// to every path registered after it, the API and 404s included.
 func (a *App) routes(f *fiber.App) {
 	f.Get("/healthz", a.healthz)
 	f.Get("/readyz", a.readyz)
@@ -42,41 +44,45 @@ func (a *App) routes(f *fiber.App) {
 	f.Use("/static", frontend.Static())
 
 	// Pages for visitors. Every form is CSRF-checked.
-	web := f.Group("", a.loadSession, a.csrf)
-	web.Get("/", a.home)
-	web.Get("/signup", a.signupPage)
-	web.Post("/signup", a.signup)
-	web.Get("/login", a.loginPage)
-	web.Post("/login", a.login)
-	web.Get("/login/2fa", a.requireStage(stageMFA), a.secondFactorPage)
-	web.Post("/login/2fa", a.requireStage(stageMFA), a.secondFactor)
-	web.Post("/logout", a.logout)
-	web.Get("/password/forgot", a.forgotPage)
-	web.Post("/password/forgot", a.forgot)
-	web.Get("/password/reset", a.resetPage)
-	web.Post("/password/reset", a.reset)
-	web.Get("/invite", a.invitePage)
-	web.Post("/invite", a.acceptInvite)
+	visitor := func(h ...fiber.Handler) []fiber.Handler {
+		return append([]fiber.Handler{a.loadSession, a.csrf}, h...)
+	}
+	f.Get("/", visitor(a.home)...)
+	f.Get("/signup", visitor(a.signupPage)...)
+	f.Post("/signup", visitor(a.signup)...)
+	f.Get("/login", visitor(a.loginPage)...)
+	f.Post("/login", visitor(a.login)...)
+	f.Get("/login/2fa", visitor(a.requireStage(stageMFA), a.secondFactorPage)...)
+	f.Post("/login/2fa", visitor(a.requireStage(stageMFA), a.secondFactor)...)
+	f.Post("/logout", visitor(a.logout)...)
+	f.Get("/password/forgot", visitor(a.forgotPage)...)
+	f.Post("/password/forgot", visitor(a.forgot)...)
+	f.Get("/password/reset", visitor(a.resetPage)...)
+	f.Post("/password/reset", visitor(a.reset)...)
+	f.Get("/invite", visitor(a.invitePage)...)
+	f.Post("/invite", visitor(a.acceptInvite)...)
 
 	// The web studio: signed-in users only.
-	studio := web.Group("", a.requireStage(stageFull))
-	studio.Get("/studio", a.studioHome)
-	studio.Get("/account", a.accountPage)
-	studio.Post("/account/password", a.changePassword)
-	studio.Get("/account/2fa", a.twoFactorPage)
-	studio.Post("/account/2fa", a.enableTwoFactor)
-	studio.Post("/account/2fa/disable", a.disableTwoFactor)
-	studio.Post("/account/2fa/recovery", a.regenerateRecoveryCodes)
-	studio.Get("/account/sessions", a.sessionsPage)
-	studio.Post("/account/sessions/revoke-all", a.revokeAllSessions)
-	studio.Post("/account/sessions/:id/revoke", a.revokeSession)
-	studio.Get("/studio/staff", a.staffPage)
-	studio.Post("/studio/staff/invite", a.requireOwner, a.inviteStaff)
-	studio.Post("/studio/staff/:id/remove", a.requireOwner, a.removeStaff)
-	studio.Get("/studio/tokens", a.tokensPage)
-	studio.Post("/studio/tokens", a.createTokenForm)
-	studio.Post("/studio/tokens/:id/revoke", a.revokeTokenForm)
-	studio.Get("/studio/audit", a.requireOwner, a.auditPage)
+	member := func(h ...fiber.Handler) []fiber.Handler {
+		return visitor(append([]fiber.Handler{a.requireStage(stageFull)}, h...)...)
+	}
+	f.Get("/studio", member(a.studioHome)...)
+	f.Get("/account", member(a.accountPage)...)
+	f.Post("/account/password", member(a.changePassword)...)
+	f.Get("/account/2fa", member(a.twoFactorPage)...)
+	f.Post("/account/2fa", member(a.enableTwoFactor)...)
+	f.Post("/account/2fa/disable", member(a.disableTwoFactor)...)
+	f.Post("/account/2fa/recovery", member(a.regenerateRecoveryCodes)...)
+	f.Get("/account/sessions", member(a.sessionsPage)...)
+	f.Post("/account/sessions/revoke-all", member(a.revokeAllSessions)...)
+	f.Post("/account/sessions/:id/revoke", member(a.revokeSession)...)
+	f.Get("/studio/staff", member(a.staffPage)...)
+	f.Post("/studio/staff/invite", member(a.requireOwner, a.inviteStaff)...)
+	f.Post("/studio/staff/:id/remove", member(a.requireOwner, a.removeStaff)...)
+	f.Get("/studio/tokens", member(a.tokensPage)...)
+	f.Post("/studio/tokens", member(a.createTokenForm)...)
+	f.Post("/studio/tokens/:id/revoke", member(a.revokeTokenForm)...)
+	f.Get("/studio/audit", member(a.requireOwner, a.auditPage)...)
 
 	a.apiRoutes(f.Group("/api/v1"))
 }

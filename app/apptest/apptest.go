@@ -36,6 +36,16 @@ type TestApp struct {
 // worked unless mutate sets Workers.
 func New(t testing.TB, mutate ...func(*app.Config)) *TestApp {
 	t.Helper()
+	var w io.Writer = io.Discard
+	if os.Getenv("PROOFSHEET_TEST_LOG") != "" {
+		w = os.Stderr
+	}
+	return NewWithLog(t, w, mutate...)
+}
+
+// NewWithLog is New with the app's log written as JSON lines to w.
+func NewWithLog(t testing.TB, w io.Writer, mutate ...func(*app.Config)) *TestApp {
+	t.Helper()
 	db, u := dbtest.Open(t)
 	cfg, err := app.Load(flag.NewFlagSet("test", flag.ContinueOnError), nil, func(string) string { return "" })
 	if err != nil {
@@ -47,14 +57,10 @@ func New(t testing.TB, mutate ...func(*app.Config)) *TestApp {
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.Finish(); err != nil {
 		t.Fatal(err)
 	}
-	level := slog.LevelWarn
-	if os.Getenv("PROOFSHEET_TEST_LOG") != "" {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	log := slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a, err := app.New(cfg, db, log)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,96 @@
+package localpg
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// testDir is under the module's var/, not /tmp: when tests run as root the
+// postgres user must be able to reach the folder.
+func testDir(t *testing.T) string {
+	dir, err := filepath.Abs(filepath.Join("..", "..", "var", "test", "localpg-"+strconv.Itoa(os.Getpid())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir); os.Remove(dir + ".lock") })
+	return dir
+}
+
+func query(t *testing.T, url, sql string) string {
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var s string
+	if err := conn.QueryRow(context.Background(), sql).Scan(&s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestClusterLifecycle(t *testing.T) {
+	ctx := context.Background()
+	dir := testDir(t)
+	log := slog.New(slog.DiscardHandler)
+	c, err := New(dir, 5432, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer c.ForceStop(ctx)
+
+	if v := query(t, c.URL("postgres"), "SHOW server_version_num"); v < "150000" {
+		t.Fatalf("server version %s", v)
+	}
+	if n := query(t, c.URL("postgres"), "SELECT count(*)::text FROM pg_available_extensions WHERE name = 'vector'"); n != "1" {
+		t.Fatal("pgvector is not available to the private cluster")
+	}
+	if query(t, c.URL("postgres"), "SHOW listen_addresses") != "" {
+		t.Fatal("the private cluster listens on TCP")
+	}
+	if os.Geteuid() == 0 {
+		st, err := os.Stat(filepath.Join(dir, "data", "PG_VERSION"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Sys().(*syscall.Stat_t).Uid == 0 {
+			t.Fatal("running as root, the cluster's files belong to root, not postgres")
+		}
+	}
+
+	// A second manager finds it running and must not stop it.
+	other, _ := New(dir, 5432, log)
+	if err := other.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !c.running(ctx) {
+		t.Fatal("a manager that did not start the cluster stopped it")
+	}
+
+	if err := c.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c.running(ctx) {
+		t.Fatal("cluster still running after Stop")
+	}
+	// Restart reuses the data folder.
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if query(t, c.URL("postgres"), "SELECT 'up'") != "up" {
+		t.Fatal("restart failed")
+	}
+}
