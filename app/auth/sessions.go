@@ -58,16 +58,15 @@ func (a *Accounts) Authenticate(ctx context.Context, token string) (*Session, er
 		return nil, ErrNotFound
 	}
 	var s Session
+	expired := false
 	err = a.db.InStudio(ctx, studio, func(tx *gorm.DB) error {
 		if err := tx.Where("studio_id = ? AND token_hash = ?", studio, hash).Take(&s).Error; err != nil {
 			return err
 		}
 		now := a.now()
 		if now.After(s.ExpiresAt) || now.Sub(s.LastSeenAt) > a.set.SessionIdle {
-			if err := tx.Delete(&Session{}, "id = ?", s.ID).Error; err != nil {
-				return err
-			}
-			return ErrNotFound
+			expired = true // and commit the deletion
+			return tx.Delete(&Session{}, "id = ?", s.ID).Error
 		}
 		if err := tx.Where("studio_id = ? AND id = ?", studio, s.UserID).Take(&s.User).Error; err != nil {
 			return err
@@ -84,7 +83,7 @@ func (a *Accounts) Authenticate(ctx context.Context, token string) (*Session, er
 		}
 		return nil
 	})
-	if errors.Is(err, ErrNotFound) || errors.Is(err, gorm.ErrRecordNotFound) {
+	if expired || errors.Is(err, ErrNotFound) || errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
