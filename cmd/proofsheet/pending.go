@@ -8,5 +8,4 @@ import (
 	"io"
 )
 
-func admin(context.Context, []string, io.Writer) error    { return errors.New("not built yet") }
-func auditCmd(context.Context, []string, io.Writer) error { return errors.New("not built yet") }
+func admin(context.Context, []string, io.Writer) error { return errors.New("not built yet") }
