@@ -17,6 +17,7 @@ import (
 	"github.com/proofsheet/proofsheet/app/database"
 	"github.com/proofsheet/proofsheet/app/mail"
 	"github.com/proofsheet/proofsheet/frontend"
+	"github.com/proofsheet/proofsheet/gallery"
 )
 
 // App holds every long-lived part of a running Proofsheet process.
@@ -26,6 +27,7 @@ type App struct {
 	DB       *database.DB
 	Audit    *audit.Log
 	Accounts *auth.Accounts
+	Gallery  *gallery.Service
 	Mail     *mail.Outbox
 	Jobs     *Jobs
 	Metrics  *Metrics
@@ -61,6 +63,7 @@ func New(cfg Config, db *database.DB, log *slog.Logger) (*App, error) {
 		Issuer:          "Proofsheet",
 		BaseURL:         cfg.BaseURL,
 	})
+	a.Gallery = a.newGallery(params)
 	a.Fiber = a.newFiber()
 	return a, nil
 }

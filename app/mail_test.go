@@ -189,4 +189,3 @@ func TestMailRolledBackWithItsTransaction(t *testing.T) {
 		t.Fatalf("after rollback: %d e-mails, %d jobs", mails, jobs)
 	}
 }
-

@@ -60,22 +60,8 @@ type Actor struct {
 }
 
 func (a *Accounts) record(ctx context.Context, tx *gorm.DB, studio uuid.UUID, act Actor, kind string, detail map[string]any) error {
-	e := audit.Entry{StudioID: studio, Actor: audit.ActorUser, Kind: kind, IP: act.IP, Detail: detail}
-	switch {
-	case act.TokenID != uuid.Nil:
-		id := act.UserID
-		e.ActorID, e.Actor = &id, audit.ActorToken
-		if e.Detail == nil {
-			e.Detail = map[string]any{}
-		}
-		e.Detail["token_id"] = act.TokenID.String()
-	case act.UserID != uuid.Nil:
-		id := act.UserID
-		e.ActorID = &id
-	default:
-		e.Actor = audit.ActorSystem
-	}
-	return a.audit.Append(ctx, tx, e)
+	who := audit.Who{UserID: act.UserID, TokenID: act.TokenID, IP: act.IP}
+	return a.audit.Append(ctx, tx, audit.NewEntry(studio, who, kind, detail))
 }
 
 // SignUp is what the sign-up form asks.

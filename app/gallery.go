@@ -1,0 +1,44 @@
+package app
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/proofsheet/proofsheet/app/audit"
+	"github.com/proofsheet/proofsheet/app/auth"
+	"github.com/proofsheet/proofsheet/gallery"
+)
+
+// newGallery wires the gallery to the database, the audit log, the jobs
+// and the password hasher (PINs are hashed like passwords).
+func (a *App) newGallery(params auth.Params) *gallery.Service {
+	return gallery.New(gallery.Deps{
+		InStudio: a.DB.InStudio,
+		StudioOf: a.DB.StudioOf,
+		Audit:    galleryAudit{a.Audit},
+		PINs:     pinHasher{params},
+		Jobs:     a.Jobs,
+		Now:      a.now,
+	})
+}
+
+// galleryAudit writes gallery actions to the audit log.
+type galleryAudit struct{ log *audit.Log }
+
+func (g galleryAudit) Record(ctx context.Context, tx *gorm.DB, studio uuid.UUID, act gallery.Actor, kind string, detail map[string]any) error {
+	who := audit.Who{UserID: act.UserID, TokenID: act.TokenID, LinkID: act.LinkID, GuestID: act.GuestID, IP: act.IP}
+	return g.log.Append(ctx, tx, audit.NewEntry(studio, who, kind, detail))
+}
+
+// pinHasher hashes PINs with argon2id: four digits are guessable offline
+// from a fast hash, so they get the password treatment.
+type pinHasher struct{ params auth.Params }
+
+func (h pinHasher) Hash(pin string) (string, error) { return auth.HashPassword(h.params, pin) }
+
+func (h pinHasher) Verify(pin, hash string) bool {
+	ok, err := auth.VerifyPassword(hash, pin)
+	return err == nil && ok
+}

@@ -1,0 +1,87 @@
+// Package gallery is albums, folders, photos, share links, PINs, proofing
+// and downloads: models, stores and services, with no HTTP in it. The app
+// wires it to the database, the audit log, the blob store and the jobs.
+package gallery
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"gorm.io/gorm"
+)
+
+// InStudio runs fn in one transaction in which row-level security shows only
+// studio's rows (database.DB.InStudio).
+type InStudio func(ctx context.Context, studio uuid.UUID, fn func(tx *gorm.DB) error) error
+
+// StudioOf finds the studio of a guest-facing secret's hash before any
+// studio is known (database.DB.StudioOf).
+type StudioOf func(ctx context.Context, kind, key string) (uuid.UUID, error)
+
+// Auditor appends to the studio's audit log inside tx.
+type Auditor interface {
+	Record(ctx context.Context, tx *gorm.DB, studio uuid.UUID, act Actor, kind string, detail map[string]any) error
+}
+
+// Hasher hashes and checks low-entropy secrets (PINs) slowly.
+type Hasher interface {
+	Hash(secret string) (string, error)
+	Verify(secret, hash string) bool
+}
+
+// Jobs enqueues background work inside the data's transaction.
+type Jobs interface {
+	Enqueue(ctx context.Context, tx *gorm.DB, args river.JobArgs) error
+}
+
+// Actor says who acts: a studio user (perhaps through an API token) or a
+// guest holding a link.
+type Actor struct {
+	UserID  uuid.UUID
+	TokenID uuid.UUID
+	GuestID uuid.UUID // set when a named guest acts
+	LinkID  uuid.UUID // set for every guest action
+	IP      string
+}
+
+// IsGuest reports whether the actor came through a share link.
+func (a Actor) IsGuest() bool { return a.LinkID != uuid.Nil }
+
+// Deps are what the gallery needs from the rest of the process.
+type Deps struct {
+	InStudio InStudio
+	StudioOf StudioOf
+	Audit    Auditor
+	PINs     Hasher
+	Jobs     Jobs
+	Now      func() time.Time // time.Now when nil
+}
+
+// Service is the gallery. Each method owns its transaction.
+type Service struct {
+	Deps
+}
+
+// New returns the gallery service.
+func New(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &Service{Deps: d}
+}
+
+// record writes an audit entry.
+func (s *Service) record(ctx context.Context, tx *gorm.DB, studio uuid.UUID, act Actor, kind string, detail map[string]any) error {
+	return s.Audit.Record(ctx, tx, studio, act, kind, detail)
+}
+
+// notFound turns GORM's miss into the gallery's.
+func notFound(err error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound
+	}
+	return err
+}
