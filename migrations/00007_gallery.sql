@@ -118,6 +118,21 @@ CREATE TABLE share_links (
 CREATE INDEX share_links_album_idx ON share_links (album_id);
 CREATE INDEX share_links_studio_idx ON share_links (studio_id);
 
+-- Wrong-PIN counters per link and client (a hash of the client's address):
+-- five failures in 15 minutes lock the client out for a delay that doubles
+-- with each lockout.
+CREATE TABLE pin_failures (
+    studio_id     uuid NOT NULL REFERENCES studios (id) ON DELETE CASCADE,
+    link_id       uuid NOT NULL REFERENCES share_links (id) ON DELETE CASCADE,
+    client_key    text NOT NULL,
+    failures      integer NOT NULL DEFAULT 0,
+    window_start  timestamptz NOT NULL,
+    lockouts      integer NOT NULL DEFAULT 0,
+    locked_until  timestamptz,
+    PRIMARY KEY (link_id, client_key)
+);
+CREATE INDEX pin_failures_studio_idx ON pin_failures (studio_id);
+
 -- A guest gives a name and e-mail once per link, for favourites and notes.
 CREATE TABLE guests (
     id          uuid PRIMARY KEY,
@@ -258,7 +273,7 @@ CREATE INDEX zip_exports_studio_idx ON zip_exports (studio_id);
 DO $$
 DECLARE t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['clients', 'albums', 'folders', 'photos', 'uploads', 'share_links',
+    FOREACH t IN ARRAY ARRAY['clients', 'albums', 'folders', 'photos', 'uploads', 'share_links', 'pin_failures',
                              'guests', 'guest_sessions', 'favourites', 'selections',
                              'selection_photos', 'annotations', 'annotation_replies',
                              'notifications', 'album_activity', 'zip_exports'] LOOP
@@ -292,6 +307,6 @@ $$;
 
 -- +goose Down
 DROP TABLE zip_exports, album_activity, notifications, annotation_replies, annotations,
-    selection_photos, selections, favourites, guest_sessions, guests, share_links, uploads;
+    selection_photos, selections, favourites, guest_sessions, guests, pin_failures, share_links, uploads;
 ALTER TABLE albums DROP COLUMN cover_photo_id;
 DROP TABLE photos, folders, albums, clients;
