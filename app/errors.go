@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/proofsheet/proofsheet/app/auth"
+	"github.com/proofsheet/proofsheet/gallery"
 )
 
 // Problem is an RFC 9457 problem document; it is also the error value
@@ -45,6 +46,17 @@ var errorKinds = []struct {
 	{auth.ErrConflict, http.StatusConflict, "That conflicts with something that already exists."},
 	{auth.ErrForbidden, http.StatusForbidden, "You are not allowed to do that."},
 	{auth.ErrInvalidInput, http.StatusUnprocessableEntity, ""},
+	{gallery.ErrNotFound, http.StatusNotFound, "Not found."},
+	{gallery.ErrNotPublished, http.StatusNotFound, "This gallery is not open yet. Ask the photographer when it will be."},
+	{gallery.ErrLinkGone, http.StatusGone, "This link has expired or was turned off. Ask the photographer for a new one."},
+	{gallery.ErrWrongPIN, http.StatusUnauthorized, "That PIN is not right."},
+	{gallery.ErrLockedOut, http.StatusTooManyRequests, "Too many wrong PINs. Wait a while and try again."},
+	{gallery.ErrDuplicate, http.StatusConflict, "This file is already in the album."},
+	{gallery.ErrUnsupported, http.StatusUnsupportedMediaType, ""},
+	{gallery.ErrTooLarge, http.StatusRequestEntityTooLarge, ""},
+	{gallery.ErrConflict, http.StatusConflict, ""},
+	{gallery.ErrForbidden, http.StatusForbidden, ""},
+	{gallery.ErrInvalidInput, http.StatusUnprocessableEntity, ""},
 }
 
 // toProblem classifies any error into a Problem.
@@ -89,6 +101,14 @@ func safeMessage(err error) string {
 	var ie *auth.InputError
 	if errors.As(err, &ie) {
 		return ie.Message
+	}
+	var ge *gallery.InputError
+	if errors.As(err, &ge) {
+		return ge.Message
+	}
+	var de *gallery.Refusal
+	if errors.As(err, &de) {
+		return de.Reason
 	}
 	msg := err.Error()
 	if i := strings.LastIndex(msg, ": "); i >= 0 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/proofsheet/proofsheet/app/audit"
 	"github.com/proofsheet/proofsheet/app/auth"
+	"github.com/proofsheet/proofsheet/app/mail"
 	"github.com/proofsheet/proofsheet/gallery"
 )
 
@@ -20,6 +21,8 @@ func (a *App) newGallery(params auth.Params) *gallery.Service {
 		Audit:    galleryAudit{a.Audit},
 		PINs:     pinHasher{params},
 		Jobs:     a.Jobs,
+		Notify:   ownerMail{a.Mail},
+		BaseURL:  a.Config.BaseURL,
 		Now:      a.now,
 	})
 }
@@ -41,4 +44,22 @@ func (h pinHasher) Hash(pin string) (string, error) { return auth.HashPassword(h
 func (h pinHasher) Verify(pin, hash string) bool {
 	ok, err := auth.VerifyPassword(hash, pin)
 	return err == nil && ok
+}
+
+// ownerMail e-mails a studio's active owners through the outbox.
+type ownerMail struct{ out *mail.Outbox }
+
+func (m ownerMail) NotifyOwners(ctx context.Context, tx *gorm.DB, studio uuid.UUID, subject, body string) error {
+	var to []string
+	err := tx.Model(&auth.User{}).Where("studio_id = ? AND role = ? AND disabled_at IS NULL", studio, auth.RoleOwner).
+		Pluck("email", &to).Error
+	if err != nil {
+		return err
+	}
+	for _, addr := range to {
+		if err := m.out.Queue(ctx, tx, studio, addr, subject, body); err != nil {
+			return err
+		}
+	}
+	return nil
 }

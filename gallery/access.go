@@ -14,11 +14,12 @@ const (
 	DownloadWeb      = "web"      // the ~2048 px preview
 )
 
-// DownloadError says why a download is refused, in words for the guest.
-type DownloadError struct{ Reason string }
+// Refusal says why something a guest tried is not allowed, in words for
+// the guest.
+type Refusal struct{ Reason string }
 
-func (e *DownloadError) Error() string        { return e.Reason }
-func (e *DownloadError) Is(target error) bool { return target == ErrForbidden }
+func (e *Refusal) Error() string        { return e.Reason }
+func (e *Refusal) Is(target error) bool { return target == ErrForbidden }
 
 // MayDownload is the one rule every download path asks: single files,
 // zips, the API, and rendition or original URLs with a download flag.
@@ -27,11 +28,11 @@ func MayDownload(a *Album, f *Folder, what string) error {
 	case f.Hidden:
 		return ErrNotFound // a hidden folder does not exist for guests
 	case f.DownloadLocked:
-		return &DownloadError{Reason: "The photographer has locked downloads of this folder."}
+		return &Refusal{Reason: "The photographer has locked downloads of this folder."}
 	case what == DownloadOriginal && !a.OriginalsAllowed:
-		return &DownloadError{Reason: "Full-resolution downloads are turned off for this album."}
+		return &Refusal{Reason: "Full-resolution downloads are turned off for this album."}
 	case what == DownloadWeb && !a.WebAllowed:
-		return &DownloadError{Reason: "Downloads are turned off for this album."}
+		return &Refusal{Reason: "Downloads are turned off for this album."}
 	case what != DownloadOriginal && what != DownloadWeb:
 		return invalid("size", "Choose the original or the web size.")
 	}

@@ -37,6 +37,12 @@ type Jobs interface {
 	Enqueue(ctx context.Context, tx *gorm.DB, args river.JobArgs) error
 }
 
+// Notifier tells the studio's owners by e-mail, inside the data's
+// transaction (the app queues it in the outbox).
+type Notifier interface {
+	NotifyOwners(ctx context.Context, tx *gorm.DB, studio uuid.UUID, subject, body string) error
+}
+
 // Actor says who acts: a studio user (perhaps through an API token) or a
 // guest holding a link.
 type Actor struct {
@@ -57,6 +63,8 @@ type Deps struct {
 	Audit    Auditor
 	PINs     Hasher
 	Jobs     Jobs
+	Notify   Notifier
+	BaseURL  string           // for links in e-mails and notifications
 	Now      func() time.Time // time.Now when nil
 }
 
