@@ -221,8 +221,14 @@ func (s *Service) Identify(ctx context.Context, g *GuestAccess, name, email stri
 		return fmt.Errorf("gallery: identify: %w", invalid("email", "That e-mail address does not look right."))
 	}
 	err := s.InStudio(ctx, g.Studio(), func(tx *gorm.DB) error {
-		guest := Guest{ID: uuid.New(), StudioID: g.Studio(), LinkID: g.Link.ID, Name: name, Email: email, CreatedAt: s.Now()}
-		err := tx.Where("link_id = ? AND email = ?", g.Link.ID, email).Attrs(guest).FirstOrCreate(&guest).Error
+		// The same address again is the same guest: favourites follow them
+		// from one browser to another.
+		var guest Guest
+		err := tx.Where("link_id = ? AND email = ?", g.Link.ID, email).Take(&guest).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			guest = Guest{ID: uuid.New(), StudioID: g.Studio(), LinkID: g.Link.ID, Name: name, Email: email, CreatedAt: s.Now()}
+			err = tx.Create(&guest).Error
+		}
 		if err != nil {
 			return err
 		}

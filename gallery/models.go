@@ -92,6 +92,9 @@ type Photo struct {
 	Kind        string     `json:"kind"`
 	Size        int64      `json:"size"`
 	SHA256      []byte     `gorm:"column:sha256" json:"-"`
+	CRC32       uint32     `gorm:"column:crc32" json:"-"`
+	PreviewSize int64      `json:"-"`
+	PreviewCRC  uint32     `gorm:"column:preview_crc32" json:"-"`
 	Width       int        `json:"width"`
 	Height      int        `json:"height"`
 	TakenAt     *time.Time `json:"taken_at"`

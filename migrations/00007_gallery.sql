@@ -65,6 +65,11 @@ CREATE TABLE photos (
     kind          text NOT NULL CHECK (kind IN ('image', 'video', 'document')),
     size          bigint NOT NULL CHECK (size >= 0),
     sha256        bytea NOT NULL CHECK (octet_length(sha256) = 32),
+    -- CRC-32 of the original and of the web-size preview, so a stored zip's
+    -- headers, and so its exact length, are known before streaming it.
+    crc32         bigint NOT NULL DEFAULT 0,
+    preview_size  bigint NOT NULL DEFAULT 0,
+    preview_crc32 bigint NOT NULL DEFAULT 0,
     width         integer NOT NULL DEFAULT 0,
     height        integer NOT NULL DEFAULT 0,
     taken_at      timestamptz,

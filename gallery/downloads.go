@@ -1,0 +1,169 @@
+package gallery
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// Download is one file a guest may fetch.
+type Download struct {
+	Key  string // blob key
+	Name string // file name for Content-Disposition
+	Size int64
+}
+
+// entry is what of p a download of the given size serves.
+func entry(p *Photo, what string) (Download, bool) {
+	if what == DownloadOriginal {
+		return Download{Key: p.OriginalKey, Name: p.Filename, Size: p.Size}, true
+	}
+	if p.PreviewKey == "" {
+		return Download{}, false
+	}
+	name := strings.TrimSuffix(p.Filename, path.Ext(p.Filename)) + ".jpg"
+	return Download{Key: p.PreviewKey, Name: name, Size: p.PreviewSize}, true
+}
+
+// GuestDownload checks, counts and audits a guest's download of one photo.
+func (s *Service) GuestDownload(ctx context.Context, g *GuestAccess, photo uuid.UUID, what string) (*Download, error) {
+	p, f, err := s.GuestPhoto(ctx, g, photo)
+	if err != nil {
+		return nil, err
+	}
+	if err := MayDownload(&g.Album, f, what); err != nil {
+		return nil, fmt.Errorf("gallery: download: %w", err)
+	}
+	d, ok := entry(p, what)
+	if !ok {
+		return nil, fmt.Errorf("gallery: download: %w", ErrNotFound)
+	}
+	err = s.InStudio(ctx, g.Studio(), func(tx *gorm.DB) error {
+		return s.countDownload(ctx, tx, g, &photo, map[string]any{"photo_id": photo.String(), "size": what})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("gallery: download: %w", err)
+	}
+	return &d, nil
+}
+
+// GuestZip plans a zip of one folder, or of the album (folder nil): only
+// folders the guest sees and may download from. A locked folder asked for
+// by name is refused; an album zip leaves locked folders out.
+func (s *Service) GuestZip(ctx context.Context, g *GuestAccess, folder *uuid.UUID, what string) (*Zip, error) {
+	folders, err := s.GuestFolders(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	allowed, err := zipFolders(&g.Album, folders, folder, what)
+	if err != nil {
+		return nil, fmt.Errorf("gallery: zip: %w", err)
+	}
+	z := &Zip{Name: zipName(g.Album.Title, allowed, folder != nil)}
+	err = s.InStudio(ctx, g.Studio(), func(tx *gorm.DB) error {
+		if err := s.zipEntries(tx, g, allowed, what, z); err != nil {
+			return err
+		}
+		if len(z.Entries) == 0 {
+			return &Refusal{Reason: "There is nothing to download here yet."}
+		}
+		detail := map[string]any{"files": len(z.Entries), "size": what}
+		if folder != nil {
+			detail["folder_id"] = folder.String()
+		}
+		return s.countDownload(ctx, tx, g, nil, detail)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("gallery: zip: %w", err)
+	}
+	return z, nil
+}
+
+// zipFolders picks the folders a zip may hold.
+func zipFolders(a *Album, visible []Folder, want *uuid.UUID, what string) ([]Folder, error) {
+	var out []Folder
+	var firstErr error
+	for _, f := range visible {
+		if want != nil && f.ID != *want {
+			continue
+		}
+		if err := MayDownload(a, &f, what); err != nil {
+			firstErr = cmpOr(firstErr, err)
+			continue
+		}
+		out = append(out, f)
+	}
+	switch {
+	case want != nil && len(out) == 0 && firstErr == nil:
+		return nil, ErrNotFound // hidden or not in this album
+	case len(out) == 0 && firstErr != nil:
+		return nil, firstErr
+	}
+	return out, nil
+}
+
+func cmpOr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func (s *Service) zipEntries(tx *gorm.DB, g *GuestAccess, folders []Folder, what string, z *Zip) error {
+	for _, f := range folders {
+		var photos []Photo
+		if err := tx.Where("studio_id = ? AND folder_id = ? AND status = ?", g.Studio(), f.ID, PhotoReady).
+			Order("position, created_at").Find(&photos).Error; err != nil {
+			return err
+		}
+		for i := range photos {
+			d, ok := entry(&photos[i], what)
+			if !ok {
+				continue
+			}
+			crc := photos[i].CRC32
+			if what == DownloadWeb {
+				crc = photos[i].PreviewCRC
+			}
+			name := d.Name
+			if len(folders) > 1 {
+				name = f.Name + "/" + name
+			}
+			z.Entries = append(z.Entries, ZipEntry{Name: name, Key: d.Key, Size: d.Size, CRC32: crc, Modified: photos[i].CreatedAt})
+		}
+	}
+	uniqueNames(z.Entries)
+	return nil
+}
+
+func zipName(album string, folders []Folder, one bool) string {
+	name := album
+	if one && len(folders) == 1 {
+		name += " - " + folders[0].Name
+	}
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`/\:*?"<>|`, r) || r < 32 {
+			return '-'
+		}
+		return r
+	}, name) + ".zip"
+}
+
+// countDownload adds one to the link's downloads, the album's activity and
+// the audit log.
+func (s *Service) countDownload(ctx context.Context, tx *gorm.DB, g *GuestAccess, photo *uuid.UUID, detail map[string]any) error {
+	now := s.Now()
+	if err := tx.Model(&ShareLink{}).Where("id = ?", g.Link.ID).
+		Updates(map[string]any{"downloads": gorm.Expr("downloads + 1"), "last_used_at": now}).Error; err != nil {
+		return err
+	}
+	if err := s.activity(tx, g, "download", photo, detail); err != nil {
+		return err
+	}
+	detail["album_id"] = g.Album.ID.String()
+	return s.record(ctx, tx, g.Studio(), g.Actor(), "download", detail)
+}

@@ -1,0 +1,109 @@
+package gallery
+
+import (
+	"archive/zip"
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"time"
+)
+
+// ZipEntry is one file of a zip: its name inside, the blob that holds
+// it, and the size and CRC-32 known from upload or rendering.
+type ZipEntry struct {
+	Name     string
+	Key      string
+	Size     int64
+	CRC32    uint32
+	Modified time.Time
+}
+
+// Zip is a zip download planned before a byte is sent. Entries are stored,
+// not compressed (photos do not shrink), with sizes and CRCs known up
+// front, so the length of the whole zip is exact and can be sent as
+// Content-Length.
+type Zip struct {
+	Name    string // the download's file name
+	Entries []ZipEntry
+}
+
+// Opener reads a blob's plaintext.
+type Opener func(ctx context.Context, key string) (io.ReadCloser, error)
+
+// Size is the exact length WriteTo will write: the same writer runs over a
+// counter, fed zeros for each entry's bytes (no blob is read, and the
+// counter copies nothing, so this costs one call per megabyte).
+func (z *Zip) Size() (int64, error) {
+	var c counter
+	zeros := make([]byte, 1<<20)
+	err := z.write(&c, func(w io.Writer, e ZipEntry) error {
+		for left := e.Size; left > 0; {
+			n := min(left, int64(len(zeros)))
+			if _, err := w.Write(zeros[:n]); err != nil {
+				return err
+			}
+			left -= n
+		}
+		return nil
+	})
+	return c.n, err
+}
+
+// WriteTo streams the zip to w, reading each blob through open.
+func (z *Zip) WriteTo(ctx context.Context, w io.Writer, open Opener) error {
+	return z.write(w, func(dst io.Writer, e ZipEntry) error {
+		r, err := open(ctx, e.Key)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		n, err := io.Copy(dst, r)
+		if err == nil && n != e.Size {
+			err = fmt.Errorf("%s: blob has %d bytes, expected %d", e.Name, n, e.Size)
+		}
+		return err
+	})
+}
+
+func (z *Zip) write(w io.Writer, body func(io.Writer, ZipEntry) error) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	zw := zip.NewWriter(bw)
+	for _, e := range z.Entries {
+		h := &zip.FileHeader{Name: e.Name, Method: zip.Store, CRC32: e.CRC32,
+			CompressedSize64: uint64(e.Size), UncompressedSize64: uint64(e.Size), Modified: e.Modified}
+		dst, err := zw.CreateRaw(h)
+		if err != nil {
+			return fmt.Errorf("gallery: zip %s: %w", e.Name, err)
+		}
+		if err := body(dst, e); err != nil {
+			return fmt.Errorf("gallery: zip %s: %w", e.Name, err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("gallery: zip: %w", err)
+	}
+	return bw.Flush()
+}
+
+// counter counts bytes written.
+type counter struct{ n int64 }
+
+func (c *counter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
+// uniqueNames makes entry names unique inside the zip ("a.jpg", "a (2).jpg").
+func uniqueNames(es []ZipEntry) {
+	seen := map[string]int{}
+	for i := range es {
+		name := es[i].Name
+		key := strings.ToLower(name)
+		if n := seen[key]; n > 0 {
+			ext := path.Ext(name)
+			name = fmt.Sprintf("%s (%d)%s", strings.TrimSuffix(name, ext), n+1, ext)
+		}
+		seen[key]++
+		es[i].Name = name
+	}
+}
