@@ -32,7 +32,9 @@ func TestZipLengthIsExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	open := func(_ context.Context, key string) (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(blobs[key])), nil }
+	open := func(_ context.Context, key string) (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(blobs[key])), nil
+	}
 	if err := z.WriteTo(context.Background(), &buf, open); err != nil {
 		t.Fatal(err)
 	}
