@@ -86,6 +86,10 @@ func toProblem(err error) *Problem {
 			if out.Detail == "" {
 				out.Detail = safeMessage(err)
 			}
+			var ie *auth.InputError
+			if errors.As(err, &ie) && ie.Field != "" {
+				out.Errors = map[string]string{ie.Field: ie.Message}
+			}
 			out.err = err
 			return out
 		}
@@ -126,8 +130,7 @@ func (a *App) handleError(c *fiber.Ctx, err error) error {
 		a.Log.Error("request failed", "request_id", requestID(c), "route", c.Route().Path, "err", err)
 	}
 	if isAPI(c) {
-		c.Set(fiber.HeaderContentType, "application/problem+json")
-		return c.Status(p.Status).JSON(p)
+		return c.Status(p.Status).JSON(p, "application/problem+json")
 	}
 	return a.renderStatus(c, p.Status, "error", errorPage{Title: p.Title, Detail: p.Detail, Status: p.Status})
 }

@@ -86,7 +86,8 @@ func (ta *TestApp) Listen() string {
 type Client struct {
 	ta      *TestApp
 	cookies map[string]string
-	Bearer  string // API token for Authorization, if set
+	Bearer  string                         // API token for Authorization, if set
+	check   func(*http.Request, *Response) // see CheckOpenAPI
 }
 
 // Client returns a new client with no cookies.
@@ -128,11 +129,16 @@ func (c *Client) Do(req *http.Request) *Response {
 			c.cookies[ck.Name] = ck.Value
 		}
 	}
-	return &Response{Response: res, Body: string(body)}
+	out := &Response{Response: res, Body: string(body)}
+	if c.check != nil {
+		c.check(req, out)
+	}
+	return out
 }
 
 // Get fetches path.
 func (c *Client) Get(path string) *Response {
+	c.ta.t.Helper()
 	return c.Do(httptest.NewRequest(http.MethodGet, path, nil))
 }
 
@@ -167,6 +173,11 @@ func (c *Client) postRaw(path string, form url.Values) *Response {
 
 // JSON sends a JSON body (nil for none) to the API.
 func (c *Client) JSON(method, path string, body any) *Response {
+	c.ta.t.Helper()
+	return c.Do(c.jsonRequest(method, path, body))
+}
+
+func (c *Client) jsonRequest(method, path string, body any) *http.Request {
 	var r io.Reader
 	if body != nil {
 		switch b := body.(type) {
@@ -184,7 +195,7 @@ func (c *Client) JSON(method, path string, body any) *Response {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	return c.Do(req)
+	return req
 }
 
 // Scenario is one row of an HTTP test table.
@@ -198,8 +209,9 @@ type Scenario struct {
 	Status      int
 	Contains    []string // substrings the body must have
 	NotContains []string
-	Location    string // Location header prefix, for redirects
-	Header      map[string]string
+	Location    string            // Location header prefix, for redirects
+	Header      map[string]string // response headers to expect
+	Request     map[string]string // request headers to send (not with Form)
 }
 
 // Run plays the scenarios in order with the client, so state carries over.
@@ -208,8 +220,16 @@ func (c *Client) Run(t *testing.T, scenarios []Scenario) {
 	for _, s := range scenarios {
 		var res *Response
 		switch {
-		case s.JSON != nil || (s.Method != "" && s.Method != http.MethodGet && s.Form == nil):
-			res = c.JSON(orDefault(s.Method, http.MethodPost), s.Path, s.JSON)
+		case s.JSON != nil || s.Request != nil || (s.Method != "" && s.Method != http.MethodGet && s.Form == nil):
+			method := orDefault(s.Method, http.MethodGet)
+			if s.Method == "" && s.JSON != nil {
+				method = http.MethodPost
+			}
+			req := c.jsonRequest(method, s.Path, s.JSON)
+			for k, v := range s.Request {
+				req.Header.Set(k, v)
+			}
+			res = c.Do(req)
 		case s.Form != nil && s.NoCSRF:
 			res = c.postRaw(s.Path, s.Form)
 		case s.Form != nil:
