@@ -18,12 +18,15 @@ func (a *App) newGallery(params auth.Params) *gallery.Service {
 	return gallery.New(gallery.Deps{
 		InStudio: a.DB.InStudio,
 		StudioOf: a.DB.StudioOf,
-		Audit:    galleryAudit{a.Audit},
-		PINs:     pinHasher{params},
-		Jobs:     a.Jobs,
-		Notify:   ownerMail{a.Mail},
-		BaseURL:  a.Config.BaseURL,
-		Now:      a.now,
+		Unscoped: func(ctx context.Context, fn func(tx *gorm.DB) error) error {
+			return a.DB.Gorm.WithContext(ctx).Transaction(fn)
+		},
+		Audit:   galleryAudit{a.Audit},
+		PINs:    pinHasher{params},
+		Jobs:    a.Jobs,
+		Notify:  ownerMail{a.Mail},
+		BaseURL: a.Config.BaseURL,
+		Now:     a.now,
 	})
 }
 

@@ -17,16 +17,18 @@ type Download struct {
 	Size int64
 }
 
-// entry is what of p a download of the given size serves.
-func entry(p *Photo, what string) (Download, bool) {
+// entry is what of p a guest's download of the given size serves: the
+// original, or the preview guests see (watermarked when the album is).
+func entry(a *Album, p *Photo, what string) (Download, bool) {
 	if what == DownloadOriginal {
 		return Download{Key: p.OriginalKey, Name: p.Filename, Size: p.Size}, true
 	}
-	if p.PreviewKey == "" {
+	key := p.GuestPreviewKey(a)
+	if key == "" {
 		return Download{}, false
 	}
 	name := strings.TrimSuffix(p.Filename, path.Ext(p.Filename)) + ".jpg"
-	return Download{Key: p.PreviewKey, Name: name, Size: p.PreviewSize}, true
+	return Download{Key: key, Name: name, Size: p.PreviewSize}, true
 }
 
 // GuestDownload checks, counts and audits a guest's download of one photo.
@@ -38,7 +40,7 @@ func (s *Service) GuestDownload(ctx context.Context, g *GuestAccess, photo uuid.
 	if err := MayDownload(&g.Album, f, what); err != nil {
 		return nil, fmt.Errorf("gallery: download: %w", err)
 	}
-	d, ok := entry(p, what)
+	d, ok := entry(&g.Album, p, what)
 	if !ok {
 		return nil, fmt.Errorf("gallery: download: %w", ErrNotFound)
 	}
@@ -121,7 +123,7 @@ func (s *Service) zipEntries(tx *gorm.DB, g *GuestAccess, folders []Folder, what
 			return err
 		}
 		for i := range photos {
-			d, ok := entry(&photos[i], what)
+			d, ok := entry(&g.Album, &photos[i], what)
 			if !ok {
 				continue
 			}

@@ -17,6 +17,10 @@ import (
 // studio's rows (database.DB.InStudio).
 type InStudio func(ctx context.Context, studio uuid.UUID, fn func(tx *gorm.DB) error) error
 
+// Unscoped runs fn in a transaction outside any studio: row-level security
+// then shows no studio's rows, only what SECURITY DEFINER functions return.
+type Unscoped func(ctx context.Context, fn func(tx *gorm.DB) error) error
+
 // StudioOf finds the studio of a guest-facing secret's hash before any
 // studio is known (database.DB.StudioOf).
 type StudioOf func(ctx context.Context, kind, key string) (uuid.UUID, error)
@@ -60,10 +64,13 @@ func (a Actor) IsGuest() bool { return a.LinkID != uuid.Nil }
 type Deps struct {
 	InStudio InStudio
 	StudioOf StudioOf
+	Unscoped Unscoped
 	Audit    Auditor
 	PINs     Hasher
 	Jobs     Jobs
 	Notify   Notifier
+	Blobs    Blobs            // originals and renditions, encrypted
+	Limits   Limits           // upload limits; zero fields take the defaults
 	BaseURL  string           // for links in e-mails and notifications
 	Now      func() time.Time // time.Now when nil
 }

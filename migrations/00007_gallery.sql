@@ -266,13 +266,28 @@ CREATE TABLE zip_exports (
     studio_id   uuid NOT NULL REFERENCES studios (id) ON DELETE CASCADE,
     album_id    uuid NOT NULL REFERENCES albums (id) ON DELETE CASCADE,
     folder_id   uuid REFERENCES folders (id) ON DELETE CASCADE,
+    link_id     uuid REFERENCES share_links (id) ON DELETE CASCADE,
+    what        text NOT NULL CHECK (what IN ('original', 'web')),
+    name        text NOT NULL,
+    status      text NOT NULL DEFAULT 'building' CHECK (status IN ('building', 'ready', 'failed')),
+    files       integer NOT NULL DEFAULT 0,
     object_key  text NOT NULL,
     size        bigint NOT NULL DEFAULT 0,
     created_at  timestamptz NOT NULL DEFAULT now(),
-    expires_at  timestamptz NOT NULL
+    expires_at  timestamptz NOT NULL CHECK (expires_at <= created_at + interval '24 hours')
 );
 CREATE INDEX zip_exports_expiry_idx ON zip_exports (expires_at);
 CREATE INDEX zip_exports_studio_idx ON zip_exports (studio_id);
+
+-- The hourly clean-up runs outside any studio: this lists expired zips of
+-- every studio (ids and keys only) so it can delete each inside its studio.
+-- +goose StatementBegin
+CREATE FUNCTION expired_zip_exports(at timestamptz) RETURNS TABLE (studio_id uuid, id uuid, object_key text)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$ SELECT studio_id, id, object_key FROM zip_exports WHERE expires_at <= at $$;
+-- +goose StatementEnd
+REVOKE ALL ON FUNCTION expired_zip_exports(timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION expired_zip_exports(timestamptz) TO proofsheet_app;
 
 -- +goose StatementBegin
 DO $$
@@ -311,6 +326,7 @@ $$;
 -- +goose StatementEnd
 
 -- +goose Down
+DROP FUNCTION expired_zip_exports(timestamptz);
 DROP TABLE zip_exports, album_activity, notifications, annotation_replies, annotations,
     selection_photos, selections, favourites, guest_sessions, guests, pin_failures, share_links, uploads;
 ALTER TABLE albums DROP COLUMN cover_photo_id;
