@@ -3,6 +3,7 @@ package gallery
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/google/uuid"
@@ -198,7 +199,15 @@ func (s *Service) UpdateAlbum(ctx context.Context, studio, id uuid.UUID, in Albu
 		if err := tx.Save(a).Error; err != nil {
 			return err
 		}
-		return s.record(ctx, tx, studio, act, "album.update", albumChanges(&before, a))
+		if err := s.record(ctx, tx, studio, act, "album.update", albumChanges(&before, a)); err != nil {
+			return err
+		}
+		if reflect.DeepEqual(before.Watermark, a.Watermark) {
+			return nil
+		}
+		// Guests must never get a preview without the current watermark.
+		_, err = s.rerender(ctx, tx, studio, id, act)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("gallery: update album: %w", err)

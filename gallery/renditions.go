@@ -204,30 +204,38 @@ func (s *Service) markFailed(ctx context.Context, studio, id uuid.UUID, msg stri
 // stored, so a guest never gets a preview without the current watermark.
 // It returns how many photos were queued.
 func (s *Service) RerenderAlbum(ctx context.Context, studio, album uuid.UUID, act Actor) (int, error) {
-	var ids []uuid.UUID
-	err := s.InStudio(ctx, studio, func(tx *gorm.DB) error {
+	var n int
+	err := s.InStudio(ctx, studio, func(tx *gorm.DB) (err error) {
 		if _, err := albumIn(tx, studio, album); err != nil {
 			return err
 		}
-		if err := tx.Model(&Photo{}).Where("studio_id = ? AND album_id = ?", studio, album).
-			Order("position, created_at").Pluck("id", &ids).Error; err != nil {
-			return err
-		}
-		if err := tx.Model(&Photo{}).Where("studio_id = ? AND album_id = ?", studio, album).
-			Updates(map[string]any{"status": PhotoProcessing, "failure": ""}).Error; err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if err := s.Jobs.Enqueue(ctx, tx, RenderArgs{StudioID: studio, PhotoID: id}); err != nil {
-				return err
-			}
-		}
-		return s.record(ctx, tx, studio, act, "album.rerender", map[string]any{"album_id": album.String(), "photos": len(ids)})
+		n, err = s.rerender(ctx, tx, studio, album, act)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("gallery: rerender album: %w", err)
 	}
-	return len(ids), nil
+	return n, nil
+}
+
+// rerender queues every photo of the album for rendering inside tx.
+func (s *Service) rerender(ctx context.Context, tx *gorm.DB, studio, album uuid.UUID, act Actor) (int, error) {
+	var ids []uuid.UUID
+	if err := tx.Model(&Photo{}).Where("studio_id = ? AND album_id = ?", studio, album).
+		Order("position, created_at").Pluck("id", &ids).Error; err != nil {
+		return 0, err
+	}
+	if err := tx.Model(&Photo{}).Where("studio_id = ? AND album_id = ?", studio, album).
+		Updates(map[string]any{"status": PhotoProcessing, "failure": ""}).Error; err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if err := s.Jobs.Enqueue(ctx, tx, RenderArgs{StudioID: studio, PhotoID: id}); err != nil {
+			return 0, err
+		}
+	}
+	err := s.record(ctx, tx, studio, act, "album.rerender", map[string]any{"album_id": album.String(), "photos": len(ids)})
+	return len(ids), err
 }
 
 func (s *Service) limits() Limits { return s.Deps.Limits.withDefaults() }

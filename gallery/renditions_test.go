@@ -333,9 +333,9 @@ func TestWatermarkIsOnlyOnTheGuestPreview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := e.g.RerenderAlbum(e.ctx, e.studio, e.album.ID, e.act)
-	if err != nil || n != 1 || e.jobs("gallery.render", "photo_id", photo.ID.String()) != 2 {
-		t.Fatalf("rerender: %d %v", n, err)
+	// Changing the watermark queues the re-rendering in the same transaction.
+	if n := e.jobs("gallery.render", "photo_id", photo.ID.String()); n != 2 {
+		t.Fatalf("render jobs after the watermark changed: %d", n)
 	}
 	if got, _ := e.g.Photo(e.ctx, e.studio, e.album.ID, photo.ID); got.Status != gallery.PhotoProcessing {
 		t.Fatalf("while re-rendering: %s", got.Status)
@@ -366,9 +366,6 @@ func TestWatermarkIsOnlyOnTheGuestPreview(t *testing.T) {
 	if _, err := e.g.UpdateAlbum(e.ctx, e.studio, e.album.ID, gallery.AlbumInput{Watermark: wm}, e.act); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.g.RerenderAlbum(e.ctx, e.studio, e.album.ID, e.act); err != nil {
-		t.Fatal(err)
-	}
 	photo = e.render(photo)
 	marked = e.blobs.get(e.studio, key)
 	for _, q := range [][4]float64{{0, 0, .5, .5}, {.5, 0, 1, .5}, {0, .5, .5, 1}, {.5, .5, 1, 1}} {
@@ -379,7 +376,6 @@ func TestWatermarkIsOnlyOnTheGuestPreview(t *testing.T) {
 
 	// Without the watermark again, the marked preview is deleted.
 	album, _ = e.g.UpdateAlbum(e.ctx, e.studio, e.album.ID, gallery.AlbumInput{ClearWatermark: true}, e.act)
-	e.g.RerenderAlbum(e.ctx, e.studio, e.album.ID, e.act)
 	photo = e.render(photo)
 	if e.blobs.get(e.studio, key) != nil || photo.GuestPreviewKey(album) != photo.PreviewKey {
 		t.Fatal("the watermarked preview outlived the watermark")
