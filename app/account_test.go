@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/proofsheet/proofsheet/app"
 	"github.com/proofsheet/proofsheet/app/apptest"
@@ -25,7 +26,8 @@ func TestChangePassword(t *testing.T) {
 	o.Client.Run(t, []apptest.Scenario{
 		{Name: "account page", Path: "/account", Status: http.StatusOK, Contains: []string{
 			"Owner of Kapoor Photo", "anil@example.com", "Studio owner", `href="/account/2fa"`, "Set up two-factor",
-			`href="/account/sessions"`, `action="/account/password"`, `name="_csrf"`}},
+			`href="/account/sessions"`, `action="/account/password"`, `name="_csrf"`,
+			"Last changed " + time.Now().Format("2 Jan 2006")}},
 		{Name: "wrong current password", Path: "/account/password", Form: change("Not-my-password-9", next),
 			Status: http.StatusUnprocessableEntity, Contains: []string{"Your current password is not right."}},
 		{Name: "common new password", Path: "/account/password", Form: change(o.Password, "Password123"),

@@ -35,6 +35,7 @@ func (a *App) apiRoutes(r fiber.Router) {
 	r.Post("/tokens", api(a.apiCreateToken)...)
 	r.Delete("/tokens/:id", api(a.apiRevokeToken)...)
 	r.Get("/audit", api(apiOwner, a.apiAudit)...)
+	a.apiGalleryRoutes(r, api) // api_gallery.go
 }
 
 func serveOpenAPI(c *fiber.Ctx) error {

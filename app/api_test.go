@@ -248,9 +248,15 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	if err := doc.Lint(); err != nil {
 		t.Fatal(err)
 	}
+	// Fiber adds a HEAD to every GET; a HEAD of its own (tus) is an operation.
+	all := ta.Fiber.GetRoutes(true)
+	gets := map[string]bool{}
+	for _, r := range all {
+		gets[r.Path] = gets[r.Path] || r.Method == http.MethodGet
+	}
 	var routes []string
-	for _, r := range ta.Fiber.GetRoutes(true) {
-		if strings.HasPrefix(r.Path, "/api/v1/") && r.Method != http.MethodHead {
+	for _, r := range all {
+		if strings.HasPrefix(r.Path, "/api/v1/") && (r.Method != http.MethodHead || !gets[r.Path]) {
 			routes = append(routes, r.Method+" "+fiberToOpenAPI(r.Path))
 		}
 	}

@@ -33,6 +33,7 @@ type Config struct {
 	LoginAccountLimit int           // failed logins per account per window
 	LoginWindow       time.Duration // rate-limit window
 	BodyLimit         int           // bytes
+	UploadLimit       int           // bytes of one upload request (one file and its form fields)
 
 	SMTPHost string // empty: e-mail goes only to the outbox table and the log
 	SMTPPort int
@@ -59,6 +60,7 @@ func Defaults() Config {
 		LoginAccountLimit: 5,
 		LoginWindow:       15 * time.Minute,
 		BodyLimit:         1 << 20,
+		UploadLimit:       2<<30 + 1<<20, // the gallery's largest file (a 2 GB video) and the multipart framing
 		SMTPPort:          587,
 		SMTPFrom:          "Proofsheet <no-reply@localhost>",
 		ShutdownTimeout:   20 * time.Second,
@@ -104,6 +106,7 @@ func (c *Config) settings() []setting {
 		{"login-account-limit", "failed logins allowed per account per window", num(&c.LoginAccountLimit)},
 		{"login-window", "rate-limit window for failed logins", dur(&c.LoginWindow)},
 		{"body-limit", "largest request body in bytes (uploads excepted)", num(&c.BodyLimit)},
+		{"upload-limit", "largest upload request body in bytes (one file each)", num(&c.UploadLimit)},
 		{"smtp-host", "SMTP relay; empty keeps e-mail in the outbox table and the log", str(&c.SMTPHost)},
 		{"smtp-port", "SMTP port (STARTTLS when offered)", num(&c.SMTPPort)},
 		{"smtp-user", "SMTP user name", str(&c.SMTPUser)},
@@ -189,6 +192,9 @@ func (c Config) Validate() error {
 	}
 	if c.BodyLimit < 1024 {
 		bad("body-limit must be at least 1024 bytes")
+	}
+	if c.UploadLimit < c.BodyLimit {
+		bad("upload-limit must be at least body-limit")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

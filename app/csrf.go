@@ -33,9 +33,11 @@ func (a *App) csrf(c *fiber.Ctx) error {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 		return c.Next()
 	}
-	sent := c.FormValue("_csrf")
-	if sent == "" {
-		sent = c.Get("X-CSRF-Token")
+	// The header first: reading the form of a streamed upload would
+	// consume (and spool) the file. Upload routes take the header only.
+	sent := c.Get("X-CSRF-Token")
+	if sent == "" && !streams(c.Path()) {
+		sent = c.FormValue("_csrf")
 	}
 	if subtle.ConstantTimeCompare([]byte(sent), []byte(c.Cookies(csrfCookie))) != 1 || sent == "" {
 		return problem(fiber.StatusForbidden, "This form has expired. Go back, reload the page and try again.")

@@ -90,6 +90,10 @@ func toProblem(err error) *Problem {
 			if errors.As(err, &ie) && ie.Field != "" {
 				out.Errors = map[string]string{ie.Field: ie.Message}
 			}
+			var ge *gallery.InputError
+			if errors.As(err, &ge) && ge.Field != "" {
+				out.Errors = map[string]string{ge.Field: ge.Message}
+			}
 			out.err = err
 			return out
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -12,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/proofsheet/proofsheet/app/mail"
+	"github.com/proofsheet/proofsheet/gallery"
 )
 
 // Jobs inserts background jobs inside the caller's GORM transaction (so a
@@ -53,10 +55,12 @@ func (j *Jobs) Start(ctx context.Context, n int) error {
 		Host: j.a.Config.SMTPHost, Port: j.a.Config.SMTPPort,
 		User: j.a.Config.SMTPUser, Pass: j.a.Config.SMTPPass, From: j.a.Config.SMTPFrom,
 	}, j.a.Log))
+	j.addGalleryWorkers(workers)
 	c, err := river.NewClient(riverpgxv5.New(j.a.DB.Pool), &river.Config{
-		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}},
-		Workers: workers,
-		Logger:  j.a.Log.With("component", "river"),
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}},
+		Workers:      workers,
+		PeriodicJobs: j.periodic(),
+		Logger:       j.a.Log.With("component", "river"),
 	})
 	if err != nil {
 		return fmt.Errorf("app: jobs: %w", err)
@@ -70,5 +74,24 @@ func (j *Jobs) Start(ctx context.Context, n int) error {
 func (j *Jobs) Stop(ctx context.Context) {
 	if j.worker != nil {
 		_ = j.worker.Stop(ctx)
+	}
+}
+
+func (j *Jobs) addGalleryWorkers(w *river.Workers) {
+	g := j.a.Gallery
+	river.AddWorker(w, &gallery.RenderWorker{Gallery: g})
+	river.AddWorker(w, &gallery.DeleteBlobsWorker{Gallery: g})
+	river.AddWorker(w, &gallery.ExpireUploadWorker{Gallery: g})
+	river.AddWorker(w, &gallery.BuildZipWorker{Gallery: g})
+	river.AddWorker(w, &gallery.ExpireZipsWorker{Gallery: g})
+}
+
+// periodic jobs run on the leader only, whatever the number of workers.
+func (j *Jobs) periodic() []*river.PeriodicJob {
+	hourly := river.PeriodicInterval(time.Hour)
+	return []*river.PeriodicJob{
+		river.NewPeriodicJob(hourly, func() (river.JobArgs, *river.InsertOpts) {
+			return gallery.ExpireZipsArgs{}, nil
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
 	}
 }

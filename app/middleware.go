@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -81,7 +82,7 @@ func (a *App) observe(c *fiber.Ctx) error {
 		slog.String("request_id", requestID(c)),
 		slog.String("method", c.Method()),
 		slog.String("route", route),
-		slog.String("path", c.Path()),
+		slog.String("path", loggedPath(c)),
 		slog.Int("status", status),
 		slog.Duration("duration", d),
 	}
@@ -95,6 +96,15 @@ func (a *App) observe(c *fiber.Ctx) error {
 	}
 	a.Log.LogAttrs(context.Background(), level, "request", attrs...)
 	return nil
+}
+
+// loggedPath is the request's path without its share-link token: a
+// token in a log is a way into a client's gallery.
+func loggedPath(c *fiber.Ctx) string {
+	if tok := c.Params("token"); tok != "" {
+		return strings.Replace(c.Path(), tok, "[token]", 1)
+	}
+	return c.Path()
 }
 
 // ctx is the request's context.Context for services: it carries the

@@ -12,15 +12,17 @@ import (
 
 func (a *App) newFiber() *fiber.App {
 	f := fiber.New(fiber.Config{
-		AppName:               "proofsheet",
-		BodyLimit:             a.Config.BodyLimit,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		DisableStartupMessage: true,
-		ErrorHandler:          a.handleError,
+		AppName:                      "proofsheet",
+		BodyLimit:                    a.Config.BodyLimit,
+		StreamRequestBody:            true, // uploads stream; limitBody enforces BodyLimit elsewhere (uploads.go)
+		DisablePreParseMultipartForm: true, // never spool an upload to a plaintext temporary file
+		ReadTimeout:                  30 * time.Second,
+		WriteTimeout:                 60 * time.Second,
+		IdleTimeout:                  120 * time.Second,
+		DisableStartupMessage:        true,
+		ErrorHandler:                 a.handleError,
 	})
-	f.Use(withRequestID, a.observe, recover.New(), a.securityHeaders, a.withDeadline)
+	f.Use(withRequestID, a.observe, recover.New(), a.securityHeaders, a.withDeadline, a.limitBody)
 	a.routes(f)
 	f.Use(func(c *fiber.Ctx) error { return problem(fiber.StatusNotFound, "There is nothing at this address.") })
 	return f
@@ -83,6 +85,7 @@ func (a *App) routes(f *fiber.App) {
 	f.Post("/studio/tokens", member(a.createTokenForm)...)
 	f.Post("/studio/tokens/:id/revoke", member(a.revokeTokenForm)...)
 	f.Get("/studio/audit", member(a.requireOwner, a.auditPage)...)
+	a.galleryStudioRoutes(member, f)
 
 	a.apiRoutes(f.Group("/api/v1"))
 }
@@ -102,7 +105,8 @@ func (a *App) renderStatus(c *fiber.Ctx, status int, page string, data any) erro
 		RequestID: requestID(c),
 	}
 	if s := session(c); s != nil && s.Stage == stageFull {
-		view.User = &frontend.User{Name: s.User.Name, Email: s.User.Email, Role: s.User.Role, Studio: s.StudioName}
+		view.User = &frontend.User{Name: s.User.Name, Email: s.User.Email, Role: s.User.Role, Studio: s.StudioName,
+			Unread: a.unreadNotifications(c, s.StudioID)}
 	}
 	view.Flash = takeFlash(c)
 	c.Status(status)

@@ -38,6 +38,7 @@ type User struct {
 	Email  string
 	Role   string
 	Studio string
+	Unread int64 // unread notifications, for the badge in the navigation
 }
 
 // Pages is the parsed template set: one template per page, each with the layout.

@@ -202,6 +202,9 @@ func (s *Service) UpdateAlbum(ctx context.Context, studio, id uuid.UUID, in Albu
 		if err := s.record(ctx, tx, studio, act, "album.update", albumChanges(&before, a)); err != nil {
 			return err
 		}
+		if err := s.retireZips(tx, studio, id); err != nil {
+			return err
+		}
 		if reflect.DeepEqual(before.Watermark, a.Watermark) {
 			return nil
 		}

@@ -12,26 +12,34 @@ import (
 
 // Download is one file a guest may fetch.
 type Download struct {
-	Key  string // blob key
-	Name string // file name for Content-Disposition
-	Size int64
+	PhotoID uuid.UUID
+	What    string // DownloadOriginal or DownloadWeb
+	Key     string // blob key
+	Name    string // file name for Content-Disposition
+	Type    string // media type
+	Size    int64
+	CRC32   uint32 // of the content: names it for caches
 }
 
 // entry is what of p a guest's download of the given size serves: the
 // original, or the preview guests see (watermarked when the album is).
 func entry(a *Album, p *Photo, what string) (Download, bool) {
 	if what == DownloadOriginal {
-		return Download{Key: p.OriginalKey, Name: p.Filename, Size: p.Size}, true
+		return Download{PhotoID: p.ID, What: what, Key: p.OriginalKey, Name: p.Filename, Type: p.MediaType,
+			Size: p.Size, CRC32: p.CRC32}, true
 	}
 	key := p.GuestPreviewKey(a)
 	if key == "" {
 		return Download{}, false
 	}
 	name := strings.TrimSuffix(p.Filename, path.Ext(p.Filename)) + ".jpg"
-	return Download{Key: key, Name: name, Size: p.PreviewSize}, true
+	return Download{PhotoID: p.ID, What: what, Key: key, Name: name, Type: "image/jpeg",
+		Size: p.PreviewSize, CRC32: p.PreviewCRC}, true
 }
 
-// GuestDownload checks, counts and audits a guest's download of one photo.
+// GuestDownload checks a guest's download of one photo against the
+// download rule. Every request for the file asks, resumed ranges too;
+// DownloadStarted counts it once.
 func (s *Service) GuestDownload(ctx context.Context, g *GuestAccess, photo uuid.UUID, what string) (*Download, error) {
 	p, f, err := s.GuestPhoto(ctx, g, photo)
 	if err != nil {
@@ -44,13 +52,19 @@ func (s *Service) GuestDownload(ctx context.Context, g *GuestAccess, photo uuid.
 	if !ok {
 		return nil, fmt.Errorf("gallery: download: %w", ErrNotFound)
 	}
-	err = s.InStudio(ctx, g.Studio(), func(tx *gorm.DB) error {
-		return s.countDownload(ctx, tx, g, &photo, map[string]any{"photo_id": photo.String(), "size": what})
+	return &d, nil
+}
+
+// DownloadStarted counts and audits a download that GuestDownload allowed,
+// when its first byte is asked for.
+func (s *Service) DownloadStarted(ctx context.Context, g *GuestAccess, d *Download) error {
+	err := s.InStudio(ctx, g.Studio(), func(tx *gorm.DB) error {
+		return s.countDownload(ctx, tx, g, &d.PhotoID, map[string]any{"photo_id": d.PhotoID.String(), "size": d.What})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("gallery: download: %w", err)
+		return fmt.Errorf("gallery: download: %w", err)
 	}
-	return &d, nil
+	return nil
 }
 
 // GuestZip plans a zip of one folder, or of the album (folder nil): only
@@ -127,15 +141,11 @@ func (s *Service) zipEntries(tx *gorm.DB, g *GuestAccess, folders []Folder, what
 			if !ok {
 				continue
 			}
-			crc := photos[i].CRC32
-			if what == DownloadWeb {
-				crc = photos[i].PreviewCRC
-			}
 			name := d.Name
 			if len(folders) > 1 {
 				name = f.Name + "/" + name
 			}
-			z.Entries = append(z.Entries, ZipEntry{Name: name, Key: d.Key, Size: d.Size, CRC32: crc, Modified: photos[i].CreatedAt})
+			z.Entries = append(z.Entries, ZipEntry{Name: name, Key: d.Key, Size: d.Size, CRC32: d.CRC32, Modified: photos[i].CreatedAt})
 		}
 	}
 	uniqueNames(z.Entries)

@@ -106,6 +106,9 @@ func (s *Service) UpdateFolder(ctx context.Context, studio, album, id uuid.UUID,
 		if err := saveUnique(tx, f, "name", "This album already has a folder with that name."); err != nil {
 			return err
 		}
+		if err := s.retireZips(tx, studio, album); err != nil {
+			return err
+		}
 		return s.record(ctx, tx, studio, act, "folder.update", folderDetail(f))
 	})
 	if err != nil {

@@ -75,6 +75,9 @@ func (s *Service) DeletePhoto(ctx context.Context, studio, album, id uuid.UUID, 
 		if err := s.Jobs.Enqueue(ctx, tx, DeleteBlobsArgs{StudioID: studio, Prefix: photoPrefix(album, id)}); err != nil {
 			return err
 		}
+		if err := s.retireZips(tx, studio, album); err != nil {
+			return err
+		}
 		return s.record(ctx, tx, studio, act, "photo.delete", photoDetail(p))
 	})
 	if err != nil {
@@ -104,6 +107,9 @@ func (s *Service) MovePhoto(ctx context.Context, studio, album, id, folder uuid.
 		}
 		p.FolderID = folder
 		if err := tx.Model(p).Updates(map[string]any{"folder_id": folder, "position": p.Position}).Error; err != nil {
+			return err
+		}
+		if err := s.retireZips(tx, studio, album); err != nil {
 			return err
 		}
 		d := photoDetail(p)

@@ -40,6 +40,10 @@ func uploadPrefix(album, id uuid.UUID) string {
 
 func partKey(u *Upload, n int) string { return fmt.Sprintf("%spart-%06d", u.ObjectKey, n) }
 
+// MaxUploadSize is the largest file the gallery takes (of any kind), for
+// clients to know before they start (tus Tus-Max-Size).
+func (s *Service) MaxUploadSize() int64 { return s.limits().maxBytes("") }
+
 // CreateUpload starts a resumable upload of size bytes into a folder. The
 // size is checked against the largest limit now and against the limit of
 // the file's kind when its first bytes arrive.
@@ -68,7 +72,7 @@ func (s *Service) CreateUpload(ctx context.Context, studio, album, folder uuid.U
 		if err := tx.Create(u).Error; err != nil {
 			return err
 		}
-		return s.Jobs.Enqueue(ctx, tx, ExpireUploadArgs{StudioID: studio, UploadID: u.ID, At: u.ExpiresAt})
+		return s.Jobs.Enqueue(ctx, tx, ExpireUploadArgs{StudioID: studio, AlbumID: album, UploadID: u.ID, At: u.ExpiresAt})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("gallery: create upload: %w", err)
@@ -180,6 +184,11 @@ func (s *Service) checkFirstPart(u *Upload, head []byte) error {
 	return nil
 }
 
+// ErrBeyondLength refuses a request with more bytes than the upload has
+// left to its declared length. It is an input error: nothing of the
+// request is kept and the upload stays where it was.
+var ErrBeyondLength error = &InputError{Field: "body", Message: "The request has more bytes than the upload's declared length."}
+
 // partReader passes a request's bytes through, refusing more than the
 // upload's declared length and keeping the first ones for sniffing.
 type partReader struct {
@@ -193,7 +202,7 @@ type partReader struct {
 func (p *partReader) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	if p.left -= int64(n); p.left < 0 {
-		p.err = invalid("body", "The request has more bytes than the upload's declared length.")
+		p.err = ErrBeyondLength
 		return 0, p.err
 	}
 	if keep := min(n, sniffLen-len(p.head)); p.first && keep > 0 {
@@ -300,6 +309,7 @@ func (s *Service) dropUpload(ctx context.Context, u *Upload) {
 // deletes it once it has waited UploadTTL for bytes.
 type ExpireUploadArgs struct {
 	StudioID uuid.UUID `json:"studio_id"`
+	AlbumID  uuid.UUID `json:"album_id"` // to find the parts once the row is gone
 	UploadID uuid.UUID `json:"upload_id"`
 	At       time.Time `json:"at"`
 }
@@ -319,7 +329,9 @@ type ExpireUploadWorker struct {
 }
 
 // Work deletes the upload if it has expired; an upload that received
-// bytes since the job was scheduled expires later, and the job waits.
+// bytes since the job was scheduled expires later, and the job waits. An
+// upload already completed or abandoned has lost its row, but its parts
+// may have outlived a failed deletion then: they are deleted again.
 func (w *ExpireUploadWorker) Work(ctx context.Context, job *river.Job[ExpireUploadArgs]) error {
 	s, a := w.Gallery, job.Args
 	var u Upload
@@ -327,7 +339,10 @@ func (w *ExpireUploadWorker) Work(ctx context.Context, job *river.Job[ExpireUplo
 		return tx.Where("studio_id = ? AND id = ?", a.StudioID, a.UploadID).Take(&u).Error
 	})
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil // completed or abandoned
+		if a.AlbumID == uuid.Nil {
+			return nil // a job from before album_id: nothing to find the parts by
+		}
+		return s.Blobs.DeletePrefix(ctx, a.StudioID, uploadPrefix(a.AlbumID, a.UploadID))
 	}
 	if err != nil {
 		return fmt.Errorf("gallery: expire upload: %w", err)

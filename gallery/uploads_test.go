@@ -191,3 +191,38 @@ func TestUnfinishedUploadsExpire(t *testing.T) {
 		t.Fatalf("%d rows, %v", n, err)
 	}
 }
+
+// Parts that outlived their upload (the store failed when it completed
+// or was abandoned) are deleted by the upload's expiry job, which knows
+// the album to find them by though the row is gone.
+func TestExpiryJobDeletesPartsLeftBehind(t *testing.T) {
+	e := newEnv(t)
+	jpeg := jpegOf(t, loadFace(t, "img10.jpg", 300))
+	u, err := e.g.CreateUpload(e.ctx, e.studio, e.album.ID, e.folder, "done.jpg", int64(len(jpeg)), e.act)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.jobs("gallery.expire_upload", "album_id", e.album.ID.String()) != 1 {
+		t.Fatal("the expiry job does not name the album")
+	}
+	if _, p, err := e.g.AppendUpload(e.ctx, e.studio, u.ID, 0, bytes.NewReader(jpeg), e.act); err != nil || p == nil {
+		t.Fatalf("complete: %v %v", p, err)
+	}
+	left := "albums/" + e.album.ID.String() + "/uploads/" + u.ID.String() + "/part-000001"
+	if _, err := e.blobs.Put(e.ctx, e.studio, left, strings.NewReader("orphan")); err != nil {
+		t.Fatal(err)
+	}
+	job := &river.Job[gallery.ExpireUploadArgs]{
+		JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 10},
+		Args:   gallery.ExpireUploadArgs{StudioID: e.studio, AlbumID: e.album.ID, UploadID: u.ID, At: u.ExpiresAt},
+	}
+	if err := (&gallery.ExpireUploadWorker{Gallery: e.g}).Work(e.ctx, job); err != nil {
+		t.Fatal(err)
+	}
+	if keys := e.blobs.keys(e.studio, "albums/"+e.album.ID.String()+"/uploads/"); len(keys) != 0 {
+		t.Fatalf("parts left: %v", keys)
+	}
+	if got := e.g.MaxUploadSize(); got != gallery.DefaultMaxVideoBytes {
+		t.Fatalf("max upload size %d", got)
+	}
+}

@@ -76,7 +76,7 @@ func TestGuestZipFollowsTheRules(t *testing.T) {
 	s.addPhotos(t, hidden.ID, 2)
 	g := s.guest(t, "2468", "Priya")
 
-	z, err := s.ta.Gallery.GuestZip(ctx, g, nil, gallery.DownloadOriginal)
+	_, err := s.ta.Gallery.GuestZip(ctx, g, nil, gallery.DownloadOriginal)
 	if !errors.Is(err, gallery.ErrForbidden) {
 		t.Fatalf("originals off: %v", err)
 	}
@@ -84,7 +84,7 @@ func TestGuestZipFollowsTheRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	g = s.guest(t, "2468", "Priya")
-	z, err = s.ta.Gallery.GuestZip(ctx, g, nil, gallery.DownloadOriginal)
+	z, err := s.ta.Gallery.GuestZip(ctx, g, nil, gallery.DownloadOriginal)
 	if err != nil || len(z.Entries) != 3 || z.Name != "Sharma wedding.zip" {
 		t.Fatalf("album zip %+v, %v", z, err)
 	}

@@ -184,3 +184,12 @@ func (s *Service) ExpireZips(ctx context.Context) (int, error) {
 	}
 	return len(list), nil
 }
+
+// retireZips ends the stored zips of an album when what they hold may no
+// longer be what a guest may download (a setting, a folder or a photo
+// changed): they stop being served at once, and ExpireZips deletes their
+// objects on its next run.
+func (s *Service) retireZips(tx *gorm.DB, studio, album uuid.UUID) error {
+	return tx.Model(&ZipExport{}).Where("studio_id = ? AND album_id = ? AND expires_at > ?", studio, album, s.Now()).
+		Update("expires_at", s.Now()).Error
+}

@@ -151,11 +151,32 @@ func (o *OpenAPI) Check(method, path string, res *http.Response, body []byte) er
 		return nil
 	}
 	mt, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type"))
-	if _, ok := content[mt]; !ok {
+	key, ok := mediaRange(content, mt)
+	if !ok {
 		return fmt.Errorf("%d has Content-Type %q; documented: %v", res.StatusCode, mt, keys(content))
 	}
-	return o.checkBody(ptr+pointer("content", mt, "schema"), mt, res, body)
+	if !isJSON(mt) {
+		return nil // files and exports: the media type is the contract
+	}
+	return o.checkBody(ptr+pointer("content", key, "schema"), mt, res, body)
 }
+
+// mediaRange finds the documented media type that covers mt: itself, then
+// "type/*", then "*/*" (OpenAPI's media type ranges).
+func mediaRange(content map[string]any, mt string) (string, bool) {
+	if mt == "" {
+		return "", false
+	}
+	major, _, _ := strings.Cut(mt, "/")
+	for _, k := range []string{mt, major + "/*", "*/*"} {
+		if _, ok := content[k]; ok {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+func isJSON(mt string) bool { return mt == "application/json" || strings.HasSuffix(mt, "+json") }
 
 // operation finds the operation whose path template matches path.
 func (o *OpenAPI) operation(method, path string) (openAPIOperation, bool) {

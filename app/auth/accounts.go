@@ -103,7 +103,8 @@ func (a *Accounts) SignUp(ctx context.Context, in SignUp, act Actor) (*User, err
 		return nil, fmt.Errorf("auth: sign up: %w", err)
 	}
 	studio := Studio{ID: uuid.Must(uuid.NewV7()), Name: in.Studio}
-	u := User{ID: uuid.Must(uuid.NewV7()), StudioID: studio.ID, Email: email, Name: in.Name, Role: RoleOwner, PasswordHash: hash}
+	u := User{ID: uuid.Must(uuid.NewV7()), StudioID: studio.ID, Email: email, Name: in.Name, Role: RoleOwner,
+		PasswordHash: hash, PasswordChangedAt: a.now()}
 	err = a.db.InStudio(ctx, studio.ID, func(tx *gorm.DB) error {
 		if err := tx.Create(&studio).Error; err != nil {
 			return err

@@ -20,6 +20,14 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   });
+  // The phone's More sheet closes with Escape, like other menus.
+  document.addEventListener("keydown", (e) => {
+    const more = document.querySelector(".nav-more[open]");
+    if (e.key === "Escape" && more) {
+      more.open = false;
+      more.querySelector("summary").focus();
+    }
+  });
   // A form shows it is working while the server answers.
   document.querySelectorAll("form").forEach((f) => {
     f.addEventListener("submit", () => {
