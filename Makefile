@@ -29,10 +29,14 @@ lint:
 	go vet ./...
 	go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
+# Runs every benchmark against the test servers and writes BENCHMARKS.md
+# (the raw output stays in var/bench.txt).
 bench: setup-test build
-	@set -e; eval "$$(scripts/test-services start)"; \
+	@set -eo pipefail; eval "$$(scripts/test-services start)"; \
 	trap 'scripts/test-services stop' EXIT; \
-	go test -run '^$$' -bench . -benchmem ./...
+	mkdir -p var; \
+	go test -run '^$$' -bench . -benchmem -timeout 60m ./... | tee var/bench.txt; \
+	go run ./scripts/benchreport < var/bench.txt > BENCHMARKS.md
 
 clean:
 	rm -rf bin var/test

@@ -210,9 +210,6 @@ func (a *App) tusPatch(c *fiber.Ctx) error {
 		// Not the usual 409: tus clients retry a 409 from scratch, which
 		// would send the duplicate again and again.
 		prob := problem(fiber.StatusUnprocessableEntity, safeMessage(err))
-		if fe := (*gallery.FileError)(nil); errors.As(err, &fe) {
-			prob.Detail = fe.Message // it names the photo, whose name may hold ": "
-		}
 		prob.err = err
 		return prob
 	case err != nil:

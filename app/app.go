@@ -16,6 +16,7 @@ import (
 	"github.com/proofsheet/proofsheet/app/auth"
 	"github.com/proofsheet/proofsheet/app/database"
 	"github.com/proofsheet/proofsheet/app/mail"
+	"github.com/proofsheet/proofsheet/app/storage"
 	"github.com/proofsheet/proofsheet/frontend"
 	"github.com/proofsheet/proofsheet/gallery"
 )
@@ -28,6 +29,7 @@ type App struct {
 	Audit    *audit.Log
 	Accounts *auth.Accounts
 	Gallery  *gallery.Service
+	Blobs    *storage.Store // encrypted objects, local or S3
 	Mail     *mail.Outbox
 	Jobs     *Jobs
 	Metrics  *Metrics
@@ -63,6 +65,9 @@ func New(cfg Config, db *database.DB, log *slog.Logger) (*App, error) {
 		Issuer:          "Proofsheet",
 		BaseURL:         cfg.BaseURL,
 	})
+	if a.Blobs, err = newBlobs(cfg, db, log); err != nil {
+		return nil, err
+	}
 	a.Gallery = a.newGallery(params)
 	a.Fiber = a.newFiber()
 	return a, nil

@@ -35,6 +35,16 @@ type Config struct {
 	BodyLimit         int           // bytes
 	UploadLimit       int           // bytes of one upload request (one file and its form fields)
 
+	Storage       string // object storage: local or s3
+	BlobDir       string // local object store; empty: DataDir/blobs
+	S3Endpoint    string // empty: AWS
+	S3Bucket      string
+	S3Region      string
+	S3AccessKey   string
+	S3SecretKey   string
+	MasterKey     string // base64 of 32 bytes, normally from PROOFSHEET_MASTER_KEY; wins over MasterKeyFile
+	MasterKeyFile string // empty: DataDir/master.key, created on first run
+
 	SMTPHost string // empty: e-mail goes only to the outbox table and the log
 	SMTPPort int
 	SMTPUser string
@@ -61,6 +71,8 @@ func Defaults() Config {
 		LoginWindow:       15 * time.Minute,
 		BodyLimit:         1 << 20,
 		UploadLimit:       2<<30 + 1<<20, // the gallery's largest file (a 2 GB video) and the multipart framing
+		Storage:           "local",
+		S3Region:          "us-east-1",
 		SMTPPort:          587,
 		SMTPFrom:          "Proofsheet <no-reply@localhost>",
 		ShutdownTimeout:   20 * time.Second,
@@ -107,6 +119,15 @@ func (c *Config) settings() []setting {
 		{"login-window", "rate-limit window for failed logins", dur(&c.LoginWindow)},
 		{"body-limit", "largest request body in bytes (uploads excepted)", num(&c.BodyLimit)},
 		{"upload-limit", "largest upload request body in bytes (one file each)", num(&c.UploadLimit)},
+		{"storage", "object storage: local (encrypted files in blob-dir) or s3 (a bucket, encrypted likewise)", str(&c.Storage)},
+		{"blob-dir", "folder of the local object store (default DATA-DIR/blobs)", str(&c.BlobDir)},
+		{"s3-endpoint", "S3 endpoint URL for S3-compatible servers (path-style); empty uses AWS", str(&c.S3Endpoint)},
+		{"s3-bucket", "S3 bucket for objects, with storage s3", str(&c.S3Bucket)},
+		{"s3-region", "S3 region", str(&c.S3Region)},
+		{"s3-access-key", "S3 access key ID", str(&c.S3AccessKey)},
+		{"s3-secret-key", "S3 secret access key", str(&c.S3SecretKey)},
+		{"master-key", "master key wrapping the studios' data keys, base64 of 32 bytes; set it in the environment rather than as a flag", str(&c.MasterKey)},
+		{"master-key-file", "master key file used when master-key is unset, created (mode 0600) on first run; back it up (default DATA-DIR/master.key)", str(&c.MasterKeyFile)},
 		{"smtp-host", "SMTP relay; empty keeps e-mail in the outbox table and the log", str(&c.SMTPHost)},
 		{"smtp-port", "SMTP port (STARTTLS when offered)", num(&c.SMTPPort)},
 		{"smtp-user", "SMTP user name", str(&c.SMTPUser)},
@@ -204,6 +225,7 @@ func (c Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("log-format %q is not text or json", c.LogFormat)
 	}
+	errs = append(errs, c.validateStorage()...)
 	if c.SMTPHost != "" && (c.SMTPPort < 1 || c.SMTPPort > 65535) {
 		bad("smtp-port %s is out of range", strconv.Itoa(c.SMTPPort))
 	}

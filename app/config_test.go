@@ -47,6 +47,12 @@ func TestConfigRejectsBadValues(t *testing.T) {
 		{"zero limit", []string{"--login-account-limit", "0"}, nil, "login limits"},
 		{"bad log level", []string{"--log-level", "loud"}, nil, "log-level"},
 		{"tiny argon2", []string{"--argon2-memory", "8"}, nil, "argon2-memory"},
+		{"unknown storage", []string{"--storage", "ftp"}, nil, `storage "ftp" is not local or s3`},
+		{"s3 without a bucket", []string{"--storage", "s3", "--s3-access-key", "k", "--s3-secret-key", "s"}, nil, "s3-bucket is required"},
+		{"s3 without keys", []string{"--storage", "s3", "--s3-bucket", "b"}, nil, "s3-access-key and s3-secret-key"},
+		{"bad s3 endpoint", []string{"--storage", "s3", "--s3-bucket", "b", "--s3-access-key", "k", "--s3-secret-key", "s", "--s3-endpoint", "minio:9000"}, nil, "s3-endpoint"},
+		{"short master key", nil, map[string]string{"PROOFSHEET_MASTER_KEY": "c2l4dGVlbiBieXRlcyEhIQ=="}, "PROOFSHEET_MASTER_KEY: the master key is 16 bytes"},
+		{"no place for the key file", []string{"--data-dir", "", "--blob-dir", "/srv/blobs"}, nil, "master-key-file is required"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -70,5 +76,33 @@ func TestEveryConfigFieldHasASetting(t *testing.T) {
 	fields := reflect.TypeOf(Config{}).NumField()
 	if n != fields {
 		t.Fatalf("%d flags for %d Config fields", n, fields)
+	}
+}
+
+// Storage paths default to the data folder, and --help lists every
+// storage setting with its variable.
+func TestConfigStorageDefaultsAndHelp(t *testing.T) {
+	c, err := loadWith(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Storage != "local" || c.LocalBlobDir() != "var/blobs" || c.MasterKeyPath() != "var/master.key" {
+		t.Fatalf("defaults: storage %q, blobs %q, key %q", c.Storage, c.LocalBlobDir(), c.MasterKeyPath())
+	}
+	c, err = loadWith([]string{"--data-dir", "/srv/ps"}, nil)
+	if err != nil || c.LocalBlobDir() != "/srv/ps/blobs" || c.MasterKeyPath() != "/srv/ps/master.key" {
+		t.Fatalf("with a data dir: %q %q %v", c.LocalBlobDir(), c.MasterKeyPath(), err)
+	}
+	var help strings.Builder
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(&help)
+	if _, err := Load(fs, []string{"--help"}, func(string) string { return "" }); err != flag.ErrHelp {
+		t.Fatalf("--help: %v", err)
+	}
+	for _, want := range []string{"-storage", "-blob-dir", "-s3-endpoint", "-s3-bucket", "-s3-region", "-s3-access-key",
+		"-s3-secret-key", "-master-key ", "-master-key-file", "PROOFSHEET_MASTER_KEY", "PROOFSHEET_S3_BUCKET"} {
+		if !strings.Contains(help.String(), want) {
+			t.Errorf("--help lacks %q", want)
+		}
 	}
 }

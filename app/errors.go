@@ -51,9 +51,10 @@ var errorKinds = []struct {
 	{gallery.ErrLinkGone, http.StatusGone, "This link has expired or was turned off. Ask the photographer for a new one."},
 	{gallery.ErrWrongPIN, http.StatusUnauthorized, "That PIN is not right."},
 	{gallery.ErrLockedOut, http.StatusTooManyRequests, "Too many wrong PINs. Wait a while and try again."},
-	{gallery.ErrDuplicate, http.StatusConflict, "This file is already in the album."},
+	{gallery.ErrDuplicate, http.StatusConflict, ""}, // the FileError names the photo it repeats
 	{gallery.ErrUnsupported, http.StatusUnsupportedMediaType, ""},
 	{gallery.ErrTooLarge, http.StatusRequestEntityTooLarge, ""},
+	{gallery.ErrNeedName, http.StatusConflict, "Give your name and e-mail address first."},
 	{gallery.ErrConflict, http.StatusConflict, ""},
 	{gallery.ErrForbidden, http.StatusForbidden, ""},
 	{gallery.ErrInvalidInput, http.StatusUnprocessableEntity, ""},
@@ -117,6 +118,10 @@ func safeMessage(err error) string {
 	var de *gallery.Refusal
 	if errors.As(err, &de) {
 		return de.Reason
+	}
+	var fe *gallery.FileError
+	if errors.As(err, &fe) {
+		return fe.Message // may hold ": " in a file name
 	}
 	msg := err.Error()
 	if i := strings.LastIndex(msg, ": "); i >= 0 {

@@ -12,8 +12,8 @@ import (
 	"github.com/proofsheet/proofsheet/gallery"
 )
 
-// newGallery wires the gallery to the database, the audit log, the jobs
-// and the password hasher (PINs are hashed like passwords).
+// newGallery wires the gallery to the database, the audit log, the jobs,
+// the object store and the password hasher (PINs are hashed like passwords).
 func (a *App) newGallery(params auth.Params) *gallery.Service {
 	return gallery.New(gallery.Deps{
 		InStudio: a.DB.InStudio,
@@ -25,6 +25,7 @@ func (a *App) newGallery(params auth.Params) *gallery.Service {
 		PINs:    pinHasher{params},
 		Jobs:    a.Jobs,
 		Notify:  ownerMail{a.Mail},
+		Blobs:   galleryBlobs{a.Blobs},
 		BaseURL: a.Config.BaseURL,
 		Now:     a.now,
 	})

@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -22,31 +21,29 @@ import (
 	"github.com/proofsheet/proofsheet/gallery"
 )
 
-// faces holds real photos for upload tests.
-const faces = "/work/shared/testdata/faces/deepface"
-
+// readFace reads one of the real photos of the shared test data.
 func readFace(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(faces, name))
+	b, err := os.ReadFile(apptest.TestData(t, "faces/deepface/"+name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
 }
 
-// useBlobs gives the gallery a blob store for the test: the app's own once
-// storage is wired (these tests then run on it unchanged), an in-memory one
-// until then.
+// useBlobs is the app's own encrypted object store, which the gallery
+// uses: a folder in the test's temporary directory under a fixed master
+// key (see apptest.New).
 func useBlobs(t *testing.T, ta *apptest.TestApp) gallery.Blobs {
 	t.Helper()
 	if ta.Gallery.Blobs == nil {
-		t.Log("the app has no blob store yet: using an in-memory one")
-		ta.Gallery.Blobs = &memBlobs{objs: map[string][]byte{}}
+		t.Fatal("the app has no object store")
 	}
 	return ta.Gallery.Blobs
 }
 
-// memBlobs is an in-memory gallery.Blobs.
+// memBlobs is an in-memory gallery.Blobs, for tests that wrap a store to
+// make it fail or to count what it is given.
 type memBlobs struct {
 	mu   sync.Mutex
 	objs map[string][]byte

@@ -80,6 +80,11 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 		{Name: "unknown page is a friendly 404", Path: "/no/such/page", Status: http.StatusNotFound,
 			Contains: []string{"There is nothing at this address."}, NotContains: []string{"goroutine", ".go:"}},
 	})
+	o := ta.SignUp("Lumen", "lumen@example.com")
+	o.Client.Run(t, []apptest.Scenario{
+		{Name: "a signed-in 404 keeps the studio's layout", Path: "/studio/no/such/page", Status: http.StatusNotFound,
+			Contains: []string{"There is nothing at this address.", "Owner of Lumen", `action="/logout"`}},
+	})
 }
 
 func TestMetricsCountRequestsByRouteAndStatus(t *testing.T) {

@@ -24,8 +24,19 @@ func (a *App) newFiber() *fiber.App {
 	})
 	f.Use(withRequestID, a.observe, recover.New(), a.securityHeaders, a.withDeadline, a.limitBody)
 	a.routes(f)
-	f.Use(func(c *fiber.Ctx) error { return problem(fiber.StatusNotFound, "There is nothing at this address.") })
+	f.Use(a.notFound)
 	return f
+}
+
+// notFound answers what no route matched: problem+json under /api, else
+// a page in the visitor's own layout (signed in or not).
+func (a *App) notFound(c *fiber.Ctx) error {
+	if !isAPI(c) {
+		if err := a.findSession(c); err != nil {
+			return err
+		}
+	}
+	return problem(fiber.StatusNotFound, "There is nothing at this address.")
 }
 
 // withDeadline gives services a context that ends with the request.

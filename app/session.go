@@ -32,9 +32,17 @@ func actor(c *fiber.Ctx) auth.Actor {
 
 // loadSession attaches the session of the cookie, if it is still valid.
 func (a *App) loadSession(c *fiber.Ctx) error {
+	if err := a.findSession(c); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+// findSession puts the session of the request's cookie, if alive, on c.
+func (a *App) findSession(c *fiber.Ctx) error {
 	tok := c.Cookies(sessionCookie)
 	if tok == "" {
-		return c.Next()
+		return nil
 	}
 	s, err := a.Accounts.Authenticate(ctx(c), tok)
 	switch {
@@ -46,7 +54,7 @@ func (a *App) loadSession(c *fiber.Ctx) error {
 		c.Locals(localSession, s)
 		c.Locals(localStudio, s.StudioID)
 	}
-	return c.Next()
+	return nil
 }
 
 // setSessionCookie stores a session token in a __Host- cookie: HttpOnly,

@@ -187,15 +187,9 @@ func (e *env) jobs(kind, field, value string) int {
 
 // ---- fixtures, made at test time from the face photos ----
 
-const faces = "/work/shared/testdata/faces/deepface/"
-
 func facePath(t testing.TB, name string) string {
 	t.Helper()
-	p := filepath.Join(faces, name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("test photo %s missing: %v", p, err)
-	}
-	return p
+	return apptest.TestData(t, "faces/deepface/"+name)
 }
 
 // loadFace loads a face photo, scaled so its long edge is size.

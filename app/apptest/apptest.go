@@ -32,6 +32,9 @@ type TestApp struct {
 	t           testing.TB
 }
 
+// TestMasterKey is the master key of test apps (base64 of 32 fixed bytes).
+const TestMasterKey = "cHJvb2ZzaGVldCB0ZXN0IG1hc3RlciBrZXkgMzIgYnk="
+
 // New wires an App for t. Password hashing is cheap and jobs are not
 // worked unless mutate sets Workers.
 func New(t testing.TB, mutate ...func(*app.Config)) *TestApp {
@@ -54,6 +57,8 @@ func NewWithLog(t testing.TB, w io.Writer, mutate ...func(*app.Config)) *TestApp
 	cfg.DatabaseURL = u
 	cfg.Argon2Memory, cfg.Argon2Time = 64, 1
 	cfg.Workers = 0
+	// Objects go to the test's own folder under a fixed key, never to var/.
+	cfg.DataDir, cfg.BlobDir, cfg.MasterKey = t.TempDir(), "", TestMasterKey
 	for _, m := range mutate {
 		m(&cfg)
 	}

@@ -442,3 +442,19 @@ func fileSafe(s string) string {
 		return '-'
 	}, s)
 }
+
+// TestData is a file of the shared test data (real photos), which lives in
+// ../shared/testdata beside the checkout, or where PROOFSHEET_TESTDATA
+// says. A test that needs it and finds it missing skips and says why.
+func TestData(t testing.TB, rel string) string {
+	t.Helper()
+	dir := os.Getenv("PROOFSHEET_TESTDATA")
+	if dir == "" {
+		dir = filepath.Join(filepath.Dir(RepoRoot(t)), "shared", "testdata")
+	}
+	p := filepath.Join(dir, rel)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("test data missing (%v): put the shared test data in ../shared/testdata beside the checkout or set PROOFSHEET_TESTDATA", err)
+	}
+	return p
+}

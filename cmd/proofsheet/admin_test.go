@@ -17,6 +17,9 @@ func adminEnv(t *testing.T) *apptest.TestApp {
 	t.Setenv("PROOFSHEET_DATABASE_URL", ta.DatabaseURL)
 	t.Setenv("PROOFSHEET_ARGON2_MEMORY", "64")
 	t.Setenv("PROOFSHEET_ARGON2_TIME", "1")
+	// The test app's object store and master key, not ./var.
+	t.Setenv("PROOFSHEET_DATA_DIR", ta.Config.DataDir)
+	t.Setenv("PROOFSHEET_MASTER_KEY", apptest.TestMasterKey)
 	return ta
 }
 
