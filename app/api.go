@@ -36,6 +36,7 @@ func (a *App) apiRoutes(r fiber.Router) {
 	r.Delete("/tokens/:id", api(a.apiRevokeToken)...)
 	r.Get("/audit", api(apiOwner, a.apiAudit)...)
 	a.apiGalleryRoutes(r, api) // api_gallery.go
+	a.apiGuestRoutes(r)        // api_guest.go: share links, with guest sessions, not tokens
 }
 
 func serveOpenAPI(c *fiber.Ctx) error {

@@ -41,12 +41,12 @@ func (a *App) apiGalleryRoutes(r fiber.Router, api func(...fiber.Handler) []fibe
 
 	r.Get("/albums/:album/photos", api(a.apiPhotos)...)
 	r.Get("/albums/:album/photos/:photo", api(a.apiPhoto)...)
-	r.Delete("/albums/:album/photos/:photo", api(a.needBlobs, a.apiDeletePhoto)...)
+	r.Delete("/albums/:album/photos/:photo", api(a.apiDeletePhoto)...)
 	r.Post("/albums/:album/photos/:photo/move", api(a.apiMovePhoto)...)
 	r.Post("/albums/:album/photos/:photo/cover", api(a.apiSetCover)...)
-	r.Get("/albums/:album/photos/:photo/original", api(a.needBlobs, a.apiPhotoFile(fileOriginal))...)
-	r.Get("/albums/:album/photos/:photo/preview", api(a.needBlobs, a.apiPhotoFile(filePreview))...)
-	r.Get("/albums/:album/photos/:photo/thumb", api(a.needBlobs, a.apiPhotoFile(fileThumb))...)
+	r.Get("/albums/:album/photos/:photo/original", api(a.apiPhotoFile(fileOriginal))...)
+	r.Get("/albums/:album/photos/:photo/preview", api(a.apiPhotoFile(filePreview))...)
+	r.Get("/albums/:album/photos/:photo/thumb", api(a.apiPhotoFile(fileThumb))...)
 	r.Get("/albums/:album/photos/:photo/annotations", api(a.apiAnnotations)...)
 	r.Post("/albums/:album/annotations/:annotation/replies", api(a.apiReply)...)
 	r.Patch("/albums/:album/annotations/:annotation", api(a.apiResolve)...)
@@ -97,15 +97,6 @@ func apiIDs(c *fiber.Ctx, names ...string) ([]uuid.UUID, error) {
 		out[i] = id
 	}
 	return out, nil
-}
-
-// needBlobs answers 503 while the server has no object storage wired:
-// handlers that read, write or delete stored files would otherwise panic.
-func (a *App) needBlobs(c *fiber.Ctx) error {
-	if a.Gallery.Blobs == nil {
-		return problem(fiber.StatusServiceUnavailable, "Photo storage is not set up on this server yet.")
-	}
-	return c.Next()
 }
 
 // fieldError is bad input caught in a handler, reported like the

@@ -43,7 +43,7 @@ const (
 // version on every answer, errors included.
 func (a *App) apiUploadRoutes(r fiber.Router) {
 	tus := func(h ...fiber.Handler) []fiber.Handler {
-		return append([]fiber.Handler{tusResumable, a.bearer, a.needBlobs}, h...)
+		return append([]fiber.Handler{tusResumable, a.bearer}, h...)
 	}
 	const uploads = "/albums/:album/folders/:folder/uploads"
 	r.Options(uploads, a.tusOptions)

@@ -324,18 +324,3 @@ func TestTusRefusals(t *testing.T) {
 		t.Fatalf("after the other studio's tries: %d", got)
 	}
 }
-
-// Without object storage the upload endpoint says so rather than failing.
-func TestTusWithoutStorage(t *testing.T) {
-	w := newAPIWorld(t)
-	url := w.startUpload(t, w.write, "x.jpg", 10)
-	w.ta.Gallery.Blobs = nil
-	w.write.Run(t, []apptest.Scenario{
-		{Name: "create", Method: http.MethodPost, Path: w.uploadsPath(), Status: http.StatusServiceUnavailable, Contains: []string{"storage"},
-			Request: map[string]string{"Tus-Resumable": "1.0.0", "Upload-Length": "10", "Upload-Metadata": "filename " + b64("x.jpg")}},
-		{Name: "append", Method: http.MethodPatch, Path: url, JSON: "0123456789", Status: http.StatusServiceUnavailable,
-			Request: map[string]string{"Tus-Resumable": "1.0.0", "Content-Type": tusType, "Upload-Offset": "0"}},
-		{Name: "original", Path: apiPath("albums", w.album, "photos", w.photo, "original"), Status: http.StatusServiceUnavailable},
-		{Name: "delete photo", Method: http.MethodDelete, Path: apiPath("albums", w.album, "photos", w.photo), Status: http.StatusServiceUnavailable},
-	})
-}

@@ -109,6 +109,16 @@ func (a *App) guestZip(c *fiber.Ctx, g *gallery.GuestAccess, folder *uuid.UUID, 
 	if err != nil {
 		return fmt.Errorf("app: zip size: %w", err)
 	}
+	c.Set(fiber.HeaderContentType, "application/zip")
+	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": z.Name}))
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	if c.Method() == fiber.MethodHead { // the size, without a download
+		c.Response().Header.SetContentLength(int(size))
+		return nil
+	}
+	if err := a.Gallery.ZipStarted(ctx(c), g, z); err != nil {
+		return err
+	}
 	// The body is written after the handler returns, when the request's
 	// context has ended; a client that goes away closes the pipe.
 	bg := context.WithoutCancel(ctx(c))
@@ -118,9 +128,6 @@ func (a *App) guestZip(c *fiber.Ctx, g *gallery.GuestAccess, folder *uuid.UUID, 
 			return a.Gallery.Blobs.Open(ctx, g.Studio(), key)
 		}))
 	}()
-	c.Set(fiber.HeaderContentType, "application/zip")
-	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": z.Name}))
-	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return c.SendStream(pr, int(size))
 }
 

@@ -100,9 +100,6 @@ func (a *App) uploadPhoto(c *fiber.Ctx) error {
 	if err := a.checkFolder(c, album, folder); err != nil {
 		return a.uploadProblem(c, err)
 	}
-	if a.Gallery.Blobs == nil {
-		return a.uploadProblem(c, problem(fiber.StatusServiceUnavailable, "Photo storage is not set up on this server yet."))
-	}
 	part, err := filePart(c, a.Config.UploadLimit)
 	if err != nil {
 		return a.uploadProblem(c, err)

@@ -155,9 +155,6 @@ func TestUploadRequestMistakes(t *testing.T) {
 	if n := query[int](t, ta, "SELECT count(*) FROM photos"); n != 0 {
 		t.Fatalf("%d photos stored from mistakes", n)
 	}
-	// Without a blob store the page says so, rather than failing.
-	ta.Gallery.Blobs = nil
-	send("no storage", ctype, body, true, http.StatusServiceUnavailable, "Photo storage is not set up on this server yet.")
 }
 
 func formWithToken(t *testing.T, token string, file []byte) (string, []byte) {

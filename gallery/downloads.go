@@ -69,7 +69,8 @@ func (s *Service) DownloadStarted(ctx context.Context, g *GuestAccess, d *Downlo
 
 // GuestZip plans a zip of one folder, or of the album (folder nil): only
 // folders the guest sees and may download from. A locked folder asked for
-// by name is refused; an album zip leaves locked folders out.
+// by name is refused; an album zip leaves locked folders out. ZipStarted
+// counts it when it is sent.
 func (s *Service) GuestZip(ctx context.Context, g *GuestAccess, folder *uuid.UUID, what string) (*Zip, error) {
 	folders, err := s.GuestFolders(ctx, g)
 	if err != nil {
@@ -79,7 +80,7 @@ func (s *Service) GuestZip(ctx context.Context, g *GuestAccess, folder *uuid.UUI
 	if err != nil {
 		return nil, fmt.Errorf("gallery: zip: %w", err)
 	}
-	z := &Zip{Name: zipName(g.Album.Title, allowed, folder != nil)}
+	z := &Zip{Name: zipName(g.Album.Title, allowed, folder != nil), Folder: folder, What: what}
 	err = s.InStudio(ctx, g.Studio(), func(tx *gorm.DB) error {
 		if err := s.zipEntries(tx, g, allowed, what, z); err != nil {
 			return err
@@ -87,16 +88,29 @@ func (s *Service) GuestZip(ctx context.Context, g *GuestAccess, folder *uuid.UUI
 		if len(z.Entries) == 0 {
 			return &Refusal{Reason: "There is nothing to download here yet."}
 		}
-		detail := map[string]any{"files": len(z.Entries), "size": what}
-		if folder != nil {
-			detail["folder_id"] = folder.String()
-		}
-		return s.countDownload(ctx, tx, g, nil, detail)
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("gallery: zip: %w", err)
 	}
 	return z, nil
+}
+
+// ZipStarted counts and audits a zip GuestZip planned, as it is sent.
+func (s *Service) ZipStarted(ctx context.Context, g *GuestAccess, z *Zip) error {
+	err := s.InStudio(ctx, g.Studio(), func(tx *gorm.DB) error { return s.countZip(ctx, tx, g, z) })
+	if err != nil {
+		return fmt.Errorf("gallery: zip: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) countZip(ctx context.Context, tx *gorm.DB, g *GuestAccess, z *Zip) error {
+	detail := map[string]any{"files": len(z.Entries), "size": z.What}
+	if z.Folder != nil {
+		detail["folder_id"] = z.Folder.String()
+	}
+	return s.countDownload(ctx, tx, g, nil, detail)
 }
 
 // zipFolders picks the folders a zip may hold.

@@ -9,6 +9,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // ZipEntry is one file of a zip: its name inside, the blob that holds
@@ -26,7 +28,9 @@ type ZipEntry struct {
 // front, so the length of the whole zip is exact and can be sent as
 // Content-Length.
 type Zip struct {
-	Name    string // the download's file name
+	Name    string     // the download's file name
+	Folder  *uuid.UUID // the folder zipped, nil for the album
+	What    string     // DownloadOriginal or DownloadWeb
 	Entries []ZipEntry
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"hash/crc32"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,9 +98,19 @@ func TestGuestZipFollowsTheRules(t *testing.T) {
 	if _, err := s.ta.Gallery.GuestZip(ctx, g, ptr(uuid.New()), gallery.DownloadOriginal); !errors.Is(err, gallery.ErrNotFound) {
 		t.Errorf("unknown folder: %v", err)
 	}
-	var downloads int64
-	_ = s.ta.Superuser().QueryRow(ctx, `SELECT downloads FROM share_links WHERE id = $1`, s.link.ID).Scan(&downloads)
-	if downloads != 1 {
-		t.Fatalf("downloads counted %d", downloads)
+	downloads := func() (n int64) {
+		_ = s.ta.Superuser().QueryRow(ctx, `SELECT downloads FROM share_links WHERE id = $1`, s.link.ID).Scan(&n)
+		return n
+	}
+	if n := downloads(); n != 0 {
+		t.Fatalf("planning zips counted %d downloads", n)
+	}
+	if err := s.ta.Gallery.ZipStarted(ctx, g, z); err != nil {
+		t.Fatal(err)
+	}
+	var detail string
+	_ = s.ta.Superuser().QueryRow(ctx, `SELECT detail::text FROM audit_log WHERE kind = 'download'`).Scan(&detail)
+	if n := downloads(); n != 1 || !strings.Contains(detail, `"files": 3`) {
+		t.Fatalf("downloads counted %d, audit detail %s", n, detail)
 	}
 }

@@ -36,7 +36,7 @@ type ZipExport struct {
 // PrepareZip starts building a stored zip for the guest, or returns the
 // one already building or built for the same folder and size.
 func (s *Service) PrepareZip(ctx context.Context, g *GuestAccess, folder *uuid.UUID, what string) (*ZipExport, error) {
-	z, err := s.GuestZip(ctx, g, folder, what) // checks the rules, counts and audits
+	z, err := s.GuestZip(ctx, g, folder, what) // checks the rules
 	if err != nil {
 		return nil, err
 	}
@@ -58,6 +58,9 @@ func (s *Service) PrepareZip(ctx context.Context, g *GuestAccess, folder *uuid.U
 			What: what, Name: z.Name, Status: "building", Files: len(z.Entries), ObjectKey: "zips/" + id.String() + ".zip",
 			CreatedAt: now, ExpiresAt: now.Add(ZipLife)}
 		if err := tx.Create(&x).Error; err != nil {
+			return err
+		}
+		if err := s.countZip(ctx, tx, g, z); err != nil {
 			return err
 		}
 		return s.Jobs.Enqueue(ctx, tx, BuildZipArgs{StudioID: g.Studio(), ExportID: id, Entries: z.Entries})
