@@ -128,6 +128,7 @@ func (a *App) guestZip(c *fiber.Ctx, g *gallery.GuestAccess, folder *uuid.UUID, 
 			return a.Gallery.Blobs.Open(ctx, g.Studio(), key)
 		}))
 	}()
+	allowSlowWrite(c, size)
 	return c.SendStream(pr, int(size))
 }
 

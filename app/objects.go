@@ -7,6 +7,7 @@ import (
 	"mime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -75,10 +76,22 @@ func (a *App) sendObject(c *fiber.Ctx, o object) error {
 		return fmt.Errorf("app: seek %s: %w", o.Key, err)
 	}
 	c.Status(status)
+	allowSlowWrite(c, n)
 	return c.SendStream(struct {
 		io.Reader
 		io.Closer
 	}{io.LimitReader(obj, n), obj}, int(n))
+}
+
+// slowestClient is the download speed a body of any size is given time
+// for, so a phone on a poor line can finish a large original or zip;
+// the server's own WriteTimeout would cut it after a minute.
+const slowestClient = 64 << 10 // bytes per second
+
+// allowSlowWrite sets the connection's write deadline for a body of n bytes.
+func allowSlowWrite(c *fiber.Ctx, n int64) {
+	d := time.Minute + time.Duration(n/slowestClient)*time.Second
+	_ = c.Context().SetWriteDeadline(time.Now().Add(d))
 }
 
 // etagMatch reports whether an If-None-Match header names etag (or *).
