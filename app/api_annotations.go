@@ -62,13 +62,7 @@ func (a *App) apiAnnotations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := struct {
-		Annotations []annotationJSON `json:"annotations"`
-	}{Annotations: make([]annotationJSON, 0, len(list))}
-	for i := range list {
-		out.Annotations = append(out.Annotations, annotationOf(&list[i]))
-	}
-	return c.JSON(out)
+	return c.JSON(annotationsOf(list))
 }
 
 // apiReply is POST /api/v1/albums/{album}/annotations/{annotation}/replies:
@@ -111,4 +105,15 @@ func (a *App) apiResolve(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// annotationsOf is the body of a list of notes, for the studio and guests.
+func annotationsOf(list []gallery.Annotation) any {
+	out := struct {
+		Annotations []annotationJSON `json:"annotations"`
+	}{Annotations: make([]annotationJSON, 0, len(list))}
+	for i := range list {
+		out.Annotations = append(out.Annotations, annotationOf(&list[i]))
+	}
+	return out
 }

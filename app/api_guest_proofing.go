@@ -91,13 +91,7 @@ func (a *App) apiGuestAnnotations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := struct {
-		Annotations []annotationJSON `json:"annotations"`
-	}{Annotations: make([]annotationJSON, 0, len(list))}
-	for i := range list {
-		out.Annotations = append(out.Annotations, annotationOf(&list[i]))
-	}
-	return c.JSON(out)
+	return c.JSON(annotationsOf(list))
 }
 
 // apiGuestAnnotate is POST /api/v1/shares/{token}/photos/{photo}/annotations:
