@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"net/url"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -35,7 +36,7 @@ func (a *App) login(c *fiber.Ctx) error {
 	}
 	a.setSessionCookie(c, tok, s)
 	if s.Stage == stageMFA {
-		return c.Redirect("/login/2fa?next="+c.FormValue("next"), fiber.StatusSeeOther)
+		return c.Redirect("/login/2fa?next="+url.QueryEscape(form.Next), fiber.StatusSeeOther)
 	}
 	return c.Redirect(safeNext(form.Next), fiber.StatusSeeOther)
 }

@@ -126,7 +126,8 @@ func (a *Accounts) SecondFactor(ctx context.Context, pending *Session, code stri
 // useSecondFactor accepts a TOTP code newer than the last one used, or an
 // unused recovery code, and burns it. It returns which kind was used.
 func (a *Accounts) useSecondFactor(ctx context.Context, tx *gorm.DB, u *User, code string) (string, error) {
-	code = strings.TrimSpace(code)
+	// Apps show codes as "123 456"; recovery codes ignore spaces anyway.
+	code = strings.Join(strings.Fields(code), "")
 	if u.TOTPSecret == nil {
 		return "", ErrInvalidCode
 	}
