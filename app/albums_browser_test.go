@@ -229,7 +229,13 @@ func chooseFiles(t *testing.T, b *apptest.Browser, sel, event string, names ...s
 // waitFor polls a JavaScript expression until it gives want (as text).
 func waitFor(t *testing.T, b *apptest.Browser, expr, want string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	waitWithin(t, b, 15*time.Second, expr, want)
+}
+
+// waitWithin is waitFor for work that takes longer, such as rendering.
+func waitWithin(t *testing.T, b *apptest.Browser, d time.Duration, expr, want string) {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	var got string
 	for time.Now().Before(deadline) {
 		got = apptest.Eval[string](b, "String("+expr+")")

@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/proofsheet/proofsheet/app"
 	"github.com/proofsheet/proofsheet/app/apptest"
 	"github.com/proofsheet/proofsheet/gallery"
 )
@@ -42,9 +43,9 @@ type guestFiles struct {
 	previews          map[uuid.UUID][]byte
 }
 
-func newGuestFiles(t *testing.T) *guestFiles {
+func newGuestFiles(t *testing.T, mutate ...func(*app.Config)) *guestFiles {
 	t.Helper()
-	w := newGuestWorld(t, apptest.New(t))
+	w := newGuestWorld(t, apptest.New(t, mutate...))
 	g := &guestFiles{apiWorld: w, previews: map[uuid.UUID][]byte{}}
 	g.inFirst, g.inSecond = w.more(t)
 	for _, p := range []uuid.UUID{w.photo, g.inFirst, g.inSecond} {

@@ -53,6 +53,8 @@ type Config struct {
 
 	ShutdownTimeout time.Duration
 	Workers         int // River workers in this process; 0 disables them in serve
+
+	ZipPrepareOver int // bytes: a guest's zip larger than this is prepared in the background, not streamed
 }
 
 // Defaults are the embedded defaults `make run` starts with.
@@ -77,6 +79,7 @@ func Defaults() Config {
 		SMTPFrom:          "Proofsheet <no-reply@localhost>",
 		ShutdownTimeout:   20 * time.Second,
 		Workers:           10,
+		ZipPrepareOver:    2 << 30,
 	}
 }
 
@@ -135,6 +138,7 @@ func (c *Config) settings() []setting {
 		{"smtp-from", "sender address", str(&c.SMTPFrom)},
 		{"shutdown-timeout", "how long in-flight requests may finish on shutdown", dur(&c.ShutdownTimeout)},
 		{"workers", "background job workers in this process (0: none)", num(&c.Workers)},
+		{"zip-prepare-over", "guest zips larger than this many bytes are prepared in the background (resumable) instead of streamed", num(&c.ZipPrepareOver)},
 	}
 }
 
@@ -216,6 +220,9 @@ func (c Config) Validate() error {
 	}
 	if c.UploadLimit < c.BodyLimit {
 		bad("upload-limit must be at least body-limit")
+	}
+	if c.ZipPrepareOver < 1 {
+		bad("zip-prepare-over must be at least 1 byte")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -97,6 +97,7 @@ func (a *App) routes(f *fiber.App) {
 	f.Post("/studio/tokens/:id/revoke", member(a.revokeTokenForm)...)
 	f.Get("/studio/audit", member(a.requireOwner, a.auditPage)...)
 	a.galleryStudioRoutes(member, f)
+	a.guestRoutes(f) // the guests' pages under /g/:token (guest_pages.go)
 
 	a.apiRoutes(f.Group("/api/v1"))
 }

@@ -30,6 +30,15 @@ type View struct {
 	CSRF      string
 	Flash     string
 	RequestID string
+	Guest     *Guest // set on pages a photographer's client sees: the guest layout
+}
+
+// Guest brands a page of a shared gallery. Such pages get the guest layout
+// (templates/guest.html): the studio's name instead of the studio's
+// navigation, and the guest's own script and styles.
+type Guest struct {
+	Studio string // the studio's name; empty when the link is unknown
+	Home   string // the gallery's address, for the brand; empty when the guest cannot go there
 }
 
 // User is the signed-in user as the layout shows them.
@@ -91,8 +100,12 @@ func (p *Pages) Render(w io.Writer, v View) error {
 	if !ok {
 		return fmt.Errorf("frontend: no page %q", v.Page)
 	}
+	layout := "layout.html"
+	if v.Guest != nil {
+		layout = "guest-layout"
+	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
+	if err := t.ExecuteTemplate(&buf, layout, v); err != nil {
 		return fmt.Errorf("frontend: render %s: %w", v.Page, err)
 	}
 	_, err := buf.WriteTo(w)

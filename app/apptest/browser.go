@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -268,8 +269,12 @@ func (b *Browser) Fill(form string, nameValues ...string) {
 		b.t.Fatal("Fill: odd number of name/value arguments")
 	}
 	for i := 0; i < len(nameValues); i += 2 {
-		field := chromedp.CSS(fmt.Sprintf(`%s [name=%q]`, form, nameValues[i]))
-		b.must("fill "+string(field), chromedp.Clear(field), chromedp.SendKeys(field, nameValues[i+1]))
+		sel := fmt.Sprintf(`%s [name=%q]`, form, nameValues[i])
+		// Cleared by script: chromedp.Clear fails on an empty textarea.
+		if !Eval[bool](b, fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (el) el.value = ""; return !!el; })()`, sel)) {
+			b.t.Fatalf("%s: fill: no field %s", b.View.Name, sel)
+		}
+		b.must("fill "+sel, chromedp.SendKeys(chromedp.CSS(sel), nameValues[i+1]))
 	}
 }
 
@@ -327,11 +332,12 @@ func (b *Browser) Text(sel string) string {
 }
 
 // Eval evaluates a JavaScript expression in the page and returns its value.
+// A promise is awaited.
 func Eval[T any](b *Browser, expr string) T {
 	b.t.Helper()
 	ctx, cancel := b.step()
 	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
 		b.fatal("evaluate "+expr, err)
 	}
@@ -457,4 +463,30 @@ func TestData(t testing.TB, rel string) string {
 		t.Skipf("test data missing (%v): put the shared test data in ../shared/testdata beside the checkout or set PROOFSHEET_TESTDATA", err)
 	}
 	return p
+}
+
+// Drag presses the mouse at one point of sel, moves in steps as a hand
+// does and releases it at another; the points are fractions of sel's box.
+func (b *Browser) Drag(sel string, x0, y0, x1, y1 float64) {
+	b.t.Helper()
+	b.reachable(sel)
+	r := Eval[[]float64](b, fmt.Sprintf(`(() => { const r = document.querySelector(%q).getBoundingClientRect();
+  return [r.left, r.top, r.width, r.height]; })()`, sel))
+	at := func(fx, fy float64) (float64, float64) { return r[0] + fx*r[2], r[1] + fy*r[3] }
+	ax, ay := at(x0, y0)
+	bx, by := at(x1, y1)
+	one := func(p *input.DispatchMouseEventParams) { p.ClickCount = 1 }
+	actions := []chromedp.Action[chromedp.Void]{chromedp.MouseEvent(chromedp.MousePressed, ax, ay, chromedp.ButtonLeft, one)}
+	for i := 1; i <= 5; i++ {
+		f := float64(i) / 5
+		actions = append(actions, chromedp.MouseEvent(chromedp.MouseMoved, ax+(bx-ax)*f, ay+(by-ay)*f, chromedp.ButtonLeft))
+	}
+	actions = append(actions, chromedp.MouseEvent(chromedp.MouseReleased, bx, by, chromedp.ButtonLeft, one))
+	b.must("drag on "+sel, actions...)
+}
+
+// Key presses a key, such as kb.ArrowRight or kb.Escape, in the page.
+func (b *Browser) Key(key string) {
+	b.t.Helper()
+	b.must("press "+key, chromedp.KeyEvent(key))
 }

@@ -1,29 +1,12 @@
 // The web studio's gallery pages: folder tabs, drag-and-drop uploads with
-// a progress list, rendition progress, and the placing of placeholder
-// colours and annotation marks. The Content-Security-Policy forbids inline
-// style attributes, so positions and colours travel in data attributes and
-// are set here through the CSSOM, which the policy allows.
+// a progress list and rendition progress. Placeholder colours and
+// annotation marks are placed by app.js (paint), for guests as well.
 "use strict";
 (() => {
   const $ = (sel, root = document) => root.querySelector(sel);
   const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
   const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
   const count = new Intl.NumberFormat(document.documentElement.lang || "en");
-
-  // Placeholder colours behind thumbnails, and notes drawn on a preview.
-  function paint(root) {
-    $$("[data-placeholder]", root).forEach((el) => {
-      if (/^#[0-9a-f]{6}$/i.test(el.dataset.placeholder)) el.style.backgroundColor = el.dataset.placeholder;
-    });
-    $$(".mark[data-x]", root).forEach((el) => {
-      el.style.left = el.dataset.x + "%";
-      el.style.top = el.dataset.y + "%";
-      if (el.classList.contains("mark-rect")) {
-        el.style.width = el.dataset.w + "%";
-        el.style.height = el.dataset.h + "%";
-      }
-    });
-  }
 
   // Folder tabs switch without a page load, so uploads in flight go on.
   // Without this script each tab is a link that opens the folder.
@@ -301,7 +284,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    paint(document);
     const page = $("[data-album-page]");
     if (!page) return;
     const openTab = tabs(page);

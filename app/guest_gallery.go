@@ -1,0 +1,307 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/proofsheet/proofsheet/gallery"
+)
+
+// guestTile is one photo of a guest's grid. What the lightbox needs
+// travels in data attributes, and the tile is a plain link to the photo's
+// page for a browser without the script.
+type guestTile struct {
+	ID            uuid.UUID
+	Name          string
+	Page          string // the photo's own page
+	Thumb         string
+	Preview       string
+	Width, Height int
+	Ratio         string // class of the nearest aspect ratio (guest.css .ar-*): no inline style
+	Placeholder   string
+	Fav           bool
+	FavURL        string
+	Original, Web string // download addresses, only when the download rule allows them
+	Notes         string // the notes' address, for a guest with the annotate PIN
+	CSRF          string // for the tile's favourite form
+	Back          string // where that form returns without the script
+}
+
+// guestChoice is the guest's favourites against the album's limit.
+type guestChoice struct {
+	URL   string // the favourites page
+	Count int
+	Limit int // 0: no limit
+	Text  string
+	Named bool // the guest gave a name and e-mail (needed to choose)
+}
+
+// guestTab is one folder as a tab.
+type guestTab struct {
+	Name, URL string
+	Current   bool
+}
+
+// guestZipLink is one zip a guest may download.
+type guestZipLink struct{ Label, URL string }
+
+// guestGalleryView is the gallery: folders as tabs, the current folder's
+// photos, and what the guest may do with them.
+type guestGalleryView struct {
+	Base, Title, Date string
+	Cover             *guestTile
+	Tabs              []guestTab
+	Folder            string
+	Tiles             []guestTile
+	Choice            guestChoice
+	CanAnnotate       bool
+	OfferUpgrade      bool // the album has an annotate PIN this guest has not entered
+	Zips              []guestZipLink
+	Identify          identifyForm
+}
+
+func (a *App) galleryPage(c *fiber.Ctx, g *gallery.GuestAccess) error {
+	folders, err := a.Gallery.GuestFolders(ctx(c), g)
+	if err != nil {
+		return err
+	}
+	cur, err := pickFolder(folders, c.Query("folder"))
+	if err != nil {
+		return err
+	}
+	favs, err := a.Gallery.Favourites(ctx(c), g)
+	if err != nil {
+		return err
+	}
+	base := galleryBase(c)
+	v := guestGalleryView{Base: base, Title: g.Album.Title, Date: eventDate(g.Album.EventDate),
+		Choice: choiceOf(c, g, len(favs)), CanAnnotate: g.CanAnnotate(), OfferUpgrade: g.Album.HasAnnotatePIN() && !g.CanAnnotate(),
+		Identify: identifyForm{Action: base + "/identify", Back: c.OriginalURL()}}
+	if v.Cover, err = a.guestCover(c, g); err != nil {
+		return err
+	}
+	if cur != nil {
+		photos, err := a.Gallery.GuestPhotos(ctx(c), g, cur.ID)
+		if err != nil {
+			return err
+		}
+		v.Folder, v.Tiles = cur.Name, guestTiles(c, g, cur, photos, idSet(favs))
+		v.Zips = zipLinks(base, g, folders, cur)
+	}
+	if len(folders) > 1 {
+		for _, f := range folders {
+			v.Tabs = append(v.Tabs, guestTab{Name: f.Name, URL: base + "?folder=" + f.ID.String(), Current: f.ID == cur.ID})
+		}
+	}
+	return a.renderGuest(c, fiber.StatusOK, "guest_gallery", v)
+}
+
+// pickFolder is the folder asked for, or the first. A folder the guest
+// does not see (hidden, another album's) is not found.
+func pickFolder(folders []gallery.Folder, want string) (*gallery.Folder, error) {
+	if want == "" {
+		if len(folders) == 0 {
+			return nil, nil
+		}
+		return &folders[0], nil
+	}
+	for i := range folders {
+		if folders[i].ID.String() == want {
+			return &folders[i], nil
+		}
+	}
+	return nil, fmt.Errorf("app: guest folder %q: %w", want, gallery.ErrNotFound)
+}
+
+// guestCover is the album's cover as a banner, when it is a photo the
+// guest sees (a cover in a hidden folder is left out).
+func (a *App) guestCover(c *fiber.Ctx, g *gallery.GuestAccess) (*guestTile, error) {
+	if g.Album.CoverPhotoID == nil {
+		return nil, nil
+	}
+	p, f, err := a.Gallery.GuestPhoto(ctx(c), g, *g.Album.CoverPhotoID)
+	if errors.Is(err, gallery.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	t := guestTileOf(c, g, f, p, false)
+	return &t, nil
+}
+
+func guestTiles(c *fiber.Ctx, g *gallery.GuestAccess, f *gallery.Folder, photos []gallery.Photo, favs map[uuid.UUID]bool) []guestTile {
+	out := make([]guestTile, len(photos))
+	for i := range photos {
+		out[i] = guestTileOf(c, g, f, &photos[i], favs[photos[i].ID])
+	}
+	return out
+}
+
+func guestTileOf(c *fiber.Ctx, g *gallery.GuestAccess, f *gallery.Folder, p *gallery.Photo, fav bool) guestTile {
+	page := galleryBase(c) + "/p/" + p.ID.String()
+	t := guestTile{ID: p.ID, Name: p.Filename, Page: page, Thumb: page + "/thumb", Preview: page + "/preview",
+		Width: p.Width, Height: p.Height, Ratio: ratioClass(p.Width, p.Height), Placeholder: p.Placeholder, Fav: fav,
+		FavURL: page + "/favourite", CSRF: csrfToken(c), Back: c.OriginalURL()}
+	if gallery.MayDownload(&g.Album, f, gallery.DownloadOriginal) == nil {
+		t.Original = page + "/download?size=" + gallery.DownloadOriginal
+	}
+	if gallery.MayDownload(&g.Album, f, gallery.DownloadWeb) == nil {
+		t.Web = page + "/download?size=" + gallery.DownloadWeb
+	}
+	if g.CanAnnotate() {
+		t.Notes = page + "/annotations"
+	}
+	return t
+}
+
+// ratioClass names the nearest of guest.css's aspect ratios, 0.40 to 3.00
+// in steps of 0.05: the justified grid keeps each photo's shape without an
+// inline style, which the Content-Security-Policy forbids.
+func ratioClass(w, h int) string {
+	r := 1.5
+	if w > 0 && h > 0 {
+		r = float64(w) / float64(h)
+	}
+	r = min(max(r, 0.4), 3.0)
+	return fmt.Sprintf("ar-%d", int(math.Round(r*20))*5)
+}
+
+// zipLinks are the zips of the album and of the current folder the
+// download rule allows, web size first.
+func zipLinks(base string, g *gallery.GuestAccess, folders []gallery.Folder, cur *gallery.Folder) []guestZipLink {
+	var out []guestZipLink
+	sizes := []struct{ what, label string }{{gallery.DownloadWeb, "web size"}, {gallery.DownloadOriginal, "originals"}}
+	for _, s := range sizes {
+		for i := range folders {
+			if gallery.MayDownload(&g.Album, &folders[i], s.what) == nil {
+				out = append(out, guestZipLink{Label: "All photos, " + s.label, URL: base + "/zip?size=" + s.what})
+				break
+			}
+		}
+	}
+	if len(folders) < 2 {
+		return out
+	}
+	for _, s := range sizes {
+		if gallery.MayDownload(&g.Album, cur, s.what) == nil {
+			out = append(out, guestZipLink{Label: cur.Name + ", " + s.label, URL: base + "/zip?size=" + s.what + "&folder=" + cur.ID.String()})
+		}
+	}
+	return out
+}
+
+func choiceOf(c *fiber.Ctx, g *gallery.GuestAccess, n int) guestChoice {
+	ch := guestChoice{URL: galleryBase(c) + "/favourites", Count: n, Text: chosenText(n, g.Album.SelectionLimit), Named: g.Guest != nil}
+	if l := g.Album.SelectionLimit; l != nil {
+		ch.Limit = *l
+	}
+	return ch
+}
+
+// chosenText counts the guest's favourites: "12 of 40 chosen" against a
+// limit, else "12 photos chosen".
+func chosenText(n int, limit *int) string {
+	if limit != nil {
+		return fmt.Sprintf("%s of %s chosen", thousands(n), thousands(*limit))
+	}
+	return plural(n, "photo", "photos") + " chosen"
+}
+
+func eventDate(d *gallery.Date) string {
+	if d == nil {
+		return ""
+	}
+	return d.Format("2 January 2006")
+}
+
+func idSet(ids []uuid.UUID) map[uuid.UUID]bool {
+	set := make(map[uuid.UUID]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return set
+}
+
+// guestPhotoView is a photo's own page: the deep link, and the whole
+// gallery for a browser without the script.
+type guestPhotoView struct {
+	Base, Title     string
+	Folder          string
+	FolderURL       string
+	Tile            guestTile
+	Prev, Next      string
+	Position, Total int
+	Choice          guestChoice
+	CanAnnotate     bool
+	OfferUpgrade    bool
+	Notes           []guestNote
+	NoteForm        noteForm
+	Identify        identifyForm
+}
+
+// guestPhotoPage is GET /g/:token/p/:photo.
+func (a *App) guestPhotoPage(c *fiber.Ctx) error {
+	v, err := a.guestPhotoData(c)
+	if err != nil {
+		return err
+	}
+	return a.renderGuest(c, fiber.StatusOK, "guest_photo", v)
+}
+
+func (a *App) guestPhotoData(c *fiber.Ctx) (*guestPhotoView, error) {
+	id, err := paramID(c, "photo")
+	if err != nil {
+		return nil, err
+	}
+	g := guest(c)
+	p, f, err := a.Gallery.GuestPhoto(ctx(c), g, id)
+	if err != nil {
+		return nil, err
+	}
+	favs, err := a.Gallery.Favourites(ctx(c), g)
+	if err != nil {
+		return nil, err
+	}
+	base := galleryBase(c)
+	v := &guestPhotoView{Base: base, Title: g.Album.Title, Folder: f.Name, FolderURL: base + "?folder=" + f.ID.String(),
+		Tile: guestTileOf(c, g, f, p, idSet(favs)[id]), Choice: choiceOf(c, g, len(favs)),
+		CanAnnotate: g.CanAnnotate(), OfferUpgrade: g.Album.HasAnnotatePIN() && !g.CanAnnotate(),
+		NoteForm: noteForm{Action: base + "/p/" + id.String() + "/annotations"},
+		Identify: identifyForm{Action: base + "/identify", Back: c.OriginalURL()}}
+	if err := a.guestNeighbours(c, g, f, v); err != nil {
+		return nil, err
+	}
+	if g.CanAnnotate() {
+		if v.Notes, err = a.guestNotes(c, g, id); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// guestNeighbours finds the photos before and after in the folder.
+func (a *App) guestNeighbours(c *fiber.Ctx, g *gallery.GuestAccess, f *gallery.Folder, v *guestPhotoView) error {
+	photos, err := a.Gallery.GuestPhotos(ctx(c), g, f.ID)
+	if err != nil {
+		return err
+	}
+	v.Total = len(photos)
+	for i := range photos {
+		if photos[i].ID != v.Tile.ID {
+			continue
+		}
+		v.Position = i + 1
+		if i > 0 {
+			v.Prev = v.Base + "/p/" + photos[i-1].ID.String()
+		}
+		if i+1 < len(photos) {
+			v.Next = v.Base + "/p/" + photos[i+1].ID.String()
+		}
+	}
+	return nil
+}
