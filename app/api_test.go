@@ -159,17 +159,7 @@ func TestAPIBodyTooLarge(t *testing.T) {
 	doc := ta.OpenAPI()
 	o := ta.SignUp("Sharma Studio", "priya@example.com")
 	token := createToken(t, o.Client, "Writer", "write")
-	body := `{"name":"` + strings.Repeat("x", ta.Config.BodyLimit) + `","scope":"read"}`
-	req, err := http.NewRequest(http.MethodPost, ta.Listen()+"/api/v1/tokens", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := oversizedPost(t, ta.Listen(), "/api/v1/tokens", ta.Config.BodyLimit+10, "Content-Type: application/json", "Authorization: Bearer "+token)
 	defer res.Body.Close()
 	got, _ := io.ReadAll(res.Body)
 	if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(got), "The request body is too large.") {

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/proofsheet/proofsheet/faces"
 )
 
 // Config is every setting of the process, loaded once from PROOFSHEET_* and
@@ -55,6 +58,10 @@ type Config struct {
 	Workers         int // River workers in this process; 0 disables them in serve
 
 	ZipPrepareOver int // bytes: a guest's zip larger than this is prepared in the background, not streamed
+
+	ONNXRuntimeLibrary string  // libonnxruntime.so.1; empty: DataDir/onnxruntime/libonnxruntime.so.1
+	ModelDir           string  // the face models; empty: DataDir/models
+	FaceThreshold      float64 // cosine similarity from which a face matches a selfie
 }
 
 // Defaults are the embedded defaults `make run` starts with.
@@ -80,6 +87,7 @@ func Defaults() Config {
 		ShutdownTimeout:   20 * time.Second,
 		Workers:           10,
 		ZipPrepareOver:    2 << 30,
+		FaceThreshold:     faces.DefaultThreshold,
 	}
 }
 
@@ -102,6 +110,9 @@ func (c *Config) settings() []setting {
 	}
 	boolean := func(p *bool) func(*flag.FlagSet, string, string) {
 		return func(fs *flag.FlagSet, n, h string) { fs.BoolVar(p, n, *p, h) }
+	}
+	float := func(p *float64) func(*flag.FlagSet, string, string) {
+		return func(fs *flag.FlagSet, n, h string) { fs.Float64Var(p, n, *p, h) }
 	}
 	return []setting{
 		{"addr", "listen address", str(&c.Addr)},
@@ -139,6 +150,9 @@ func (c *Config) settings() []setting {
 		{"shutdown-timeout", "how long in-flight requests may finish on shutdown", dur(&c.ShutdownTimeout)},
 		{"workers", "background job workers in this process (0: none)", num(&c.Workers)},
 		{"zip-prepare-over", "guest zips larger than this many bytes are prepared in the background (resumable) instead of streamed", num(&c.ZipPrepareOver)},
+		{"onnxruntime-library", "ONNX Runtime shared library for face search (default DATA-DIR/onnxruntime/libonnxruntime.so.1, fetched by scripts/setup)", str(&c.ONNXRuntimeLibrary)},
+		{"model-dir", "folder of the face models fr_detect, fr_landmark and fr_feature .onnx (default DATA-DIR/models, fetched by scripts/setup)", str(&c.ModelDir)},
+		{"face-threshold", "cosine similarity (0..1) from which a face counts as the selfie's person", float(&c.FaceThreshold)},
 	}
 }
 
@@ -224,6 +238,7 @@ func (c Config) Validate() error {
 	if c.ZipPrepareOver < 1 {
 		bad("zip-prepare-over must be at least 1 byte")
 	}
+	errs = append(errs, c.validateFaces()...)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -237,4 +252,28 @@ func (c Config) Validate() error {
 		bad("smtp-port %s is out of range", strconv.Itoa(c.SMTPPort))
 	}
 	return errors.Join(errs...)
+}
+
+// Faces is the face pipeline's configuration, with the paths left empty
+// taken from the data folder where scripts/setup puts them.
+func (c Config) Faces() faces.Config {
+	fc := faces.Config{LibraryPath: c.ONNXRuntimeLibrary, ModelDir: c.ModelDir}
+	if fc.LibraryPath == "" {
+		fc.LibraryPath = filepath.Join(c.DataDir, "onnxruntime", "libonnxruntime.so.1")
+	}
+	if fc.ModelDir == "" {
+		fc.ModelDir = filepath.Join(c.DataDir, "models")
+	}
+	return fc
+}
+
+// validateFaces checks the settings, not that the files exist: only the
+// processes that index faces or take selfies load them, and faces.Open
+// says which file is missing and how to fetch it.
+func (c Config) validateFaces() []error {
+	// NaN fails both comparisons, so it is rejected too.
+	if !(c.FaceThreshold > 0 && c.FaceThreshold < 1) {
+		return []error{fmt.Errorf("face-threshold %v must be between 0 and 1 (default %v)", c.FaceThreshold, faces.DefaultThreshold)}
+	}
+	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/proofsheet/proofsheet/faces"
 )
 
 func loadWith(args []string, env map[string]string) (Config, error) {
@@ -53,6 +55,9 @@ func TestConfigRejectsBadValues(t *testing.T) {
 		{"bad s3 endpoint", []string{"--storage", "s3", "--s3-bucket", "b", "--s3-access-key", "k", "--s3-secret-key", "s", "--s3-endpoint", "minio:9000"}, nil, "s3-endpoint"},
 		{"short master key", nil, map[string]string{"PROOFSHEET_MASTER_KEY": "c2l4dGVlbiBieXRlcyEhIQ=="}, "PROOFSHEET_MASTER_KEY: the master key is 16 bytes"},
 		{"no place for the key file", []string{"--data-dir", "", "--blob-dir", "/srv/blobs"}, nil, "master-key-file is required"},
+		{"face threshold of 1", []string{"--face-threshold", "1"}, nil, "face-threshold 1 must be between 0 and 1"},
+		{"negative face threshold", nil, map[string]string{"PROOFSHEET_FACE_THRESHOLD": "-0.2"}, "face-threshold -0.2"},
+		{"unparsable face threshold", nil, map[string]string{"PROOFSHEET_FACE_THRESHOLD": "high"}, "PROOFSHEET_FACE_THRESHOLD"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -104,5 +109,27 @@ func TestConfigStorageDefaultsAndHelp(t *testing.T) {
 		if !strings.Contains(help.String(), want) {
 			t.Errorf("--help lacks %q", want)
 		}
+	}
+}
+
+// Face settings default to the files scripts/setup puts in the data folder
+// and to the measured threshold; flags and variables override them.
+func TestConfigFaceDefaults(t *testing.T) {
+	c, err := loadWith(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc := c.Faces()
+	if fc.LibraryPath != "var/onnxruntime/libonnxruntime.so.1" || fc.ModelDir != "var/models" || c.FaceThreshold != faces.DefaultThreshold {
+		t.Fatalf("defaults: library %q, models %q, threshold %v", fc.LibraryPath, fc.ModelDir, c.FaceThreshold)
+	}
+	c, err = loadWith([]string{"--data-dir", "/srv/ps", "--face-threshold", "0.5"},
+		map[string]string{"PROOFSHEET_MODEL_DIR": "/opt/models"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc = c.Faces()
+	if fc.LibraryPath != "/srv/ps/onnxruntime/libonnxruntime.so.1" || fc.ModelDir != "/opt/models" || c.FaceThreshold != 0.5 {
+		t.Fatalf("overridden: library %q, models %q, threshold %v", fc.LibraryPath, fc.ModelDir, c.FaceThreshold)
 	}
 }

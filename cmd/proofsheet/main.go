@@ -28,6 +28,7 @@ func commands() []command {
 		{"admin", "operator tasks: create-studio, reset-password", admin},
 		{"audit", "audit log tools: verify", auditCmd},
 		{"db", "the private PostgreSQL cluster: start, stop, url", dbCmd},
+		{"faces", "face search tools: eval (similarity statistics on labelled photos)", facesCmd},
 		{"version", "print the version", func(context.Context, []string, io.Writer) error {
 			fmt.Println("proofsheet", version)
 			return nil

@@ -1,0 +1,153 @@
+package faces
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	_ "image/png" // Decode reads PNG too
+
+	_ "golang.org/x/image/webp" // and WebP
+)
+
+// DecodeMaxSide is the longest edge DecodeJPEG returns. Detection is tiled,
+// so a 2048-2560 px picture finds 40 px faces; more pixels only cost decode
+// and resampling time (FACES.md).
+const DecodeMaxSide = 2560
+
+// decodeMaxPixels refuses pictures whose header promises more than this, so
+// a small hostile file cannot make the decoder allocate gigabytes.
+const decodeMaxPixels = 100_000_000
+
+// ErrDecode wraps every failure to read a picture: corrupt, truncated, not a
+// JPEG, or too large. A guest-facing caller shows "could not read the image".
+var ErrDecode = errors.New("faces: cannot decode the picture")
+
+// Decode reads a JPEG (through DecodeJPEG), PNG or WebP picture and
+// shrinks it like DecodeJPEG does.
+func Decode(b []byte) (*RGB, error) {
+	if len(b) > 2 && b[0] == 0xFF && b[1] == 0xD8 {
+		return DecodeJPEG(b)
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrDecode, err)
+	}
+	if err := checkSize(cfg); err != nil {
+		return nil, err
+	}
+	img, _, err := image.Decode(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrDecode, err)
+	}
+	m := FromImage(img)
+	if k := shrinkFactor(m.W, m.H); k > 1 {
+		m = shrinkBox(m, k)
+	}
+	return m, nil
+}
+
+func checkSize(cfg image.Config) error {
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > decodeMaxPixels {
+		return fmt.Errorf("%w: %d×%d pixels is out of range", ErrDecode, cfg.Width, cfg.Height)
+	}
+	return nil
+}
+
+// shrinkFactor is the whole factor that brings the long edge to at most
+// DecodeMaxSide.
+func shrinkFactor(w, h int) int {
+	return (max(w, h) + DecodeMaxSide - 1) / DecodeMaxSide
+}
+
+// DecodeJPEG decodes a JPEG with the standard library and, when its long edge
+// is over DecodeMaxSide, shrinks it by a whole factor with a box filter
+// while converting colour (cheap, unlike a bilinear resize of the full
+// frame). A picture stored sideways (EXIF orientation) is turned upright.
+func DecodeJPEG(b []byte) (*RGB, error) {
+	m, err := decodeJPEG(b)
+	if err != nil {
+		return nil, err
+	}
+	return orient(m, jpegOrientation(b)), nil
+}
+
+func decodeJPEG(b []byte) (*RGB, error) {
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrDecode, err)
+	}
+	if err := checkSize(cfg); err != nil {
+		return nil, err
+	}
+	img, err := jpeg.Decode(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrDecode, err)
+	}
+	k := shrinkFactor(cfg.Width, cfg.Height)
+	if y, ok := img.(*image.YCbCr); ok && k > 1 {
+		return shrinkYCbCr(y, k), nil
+	}
+	m := FromImage(img)
+	if k > 1 {
+		m = shrinkBox(m, k)
+	}
+	return m, nil
+}
+
+// shrinkYCbCr averages k×k blocks in YCbCr and converts only the averaged
+// pixels to RGB: the conversion is linear, so this equals converting first
+// (up to rounding), at a k² fraction of the cost.
+func shrinkYCbCr(src *image.YCbCr, k int) *RGB {
+	b := src.Bounds()
+	m := NewRGB(b.Dx()/k, b.Dy()/k)
+	ys, cbs, crs := make([]int, m.W), make([]int, m.W), make([]int, m.W)
+	n := k * k
+	for oy := 0; oy < m.H; oy++ {
+		clear(ys)
+		clear(cbs)
+		clear(crs)
+		for y := b.Min.Y + oy*k; y < b.Min.Y+oy*k+k; y++ {
+			x := b.Min.X
+			for ox := 0; ox < m.W; ox++ {
+				for end := x + k; x < end; x++ {
+					ci := src.COffset(x, y)
+					ys[ox] += int(src.Y[src.YOffset(x, y)])
+					cbs[ox] += int(src.Cb[ci])
+					crs[ox] += int(src.Cr[ci])
+				}
+			}
+		}
+		row := m.Pix[oy*m.W*3:]
+		for ox := 0; ox < m.W; ox++ {
+			r, g, bl := color.YCbCrToRGB(uint8(ys[ox]/n), uint8(cbs[ox]/n), uint8(crs[ox]/n))
+			row[ox*3], row[ox*3+1], row[ox*3+2] = r, g, bl
+		}
+	}
+	return m
+}
+
+// shrinkBox averages k×k blocks of an RGB picture.
+func shrinkBox(src *RGB, k int) *RGB {
+	m := NewRGB(src.W/k, src.H/k)
+	sum := make([]int, m.W*3)
+	for oy := 0; oy < m.H; oy++ {
+		clear(sum)
+		for y := oy * k; y < oy*k+k; y++ {
+			row := src.Pix[y*src.W*3:]
+			for ox := 0; ox < m.W; ox++ {
+				for x := ox * k; x < ox*k+k; x++ {
+					sum[ox*3] += int(row[x*3])
+					sum[ox*3+1] += int(row[x*3+1])
+					sum[ox*3+2] += int(row[x*3+2])
+				}
+			}
+		}
+		for i, s := range sum {
+			m.Pix[oy*m.W*3+i] = uint8(s / (k * k))
+		}
+	}
+	return m
+}
