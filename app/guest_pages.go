@@ -1,8 +1,6 @@
 package app
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"strings"
@@ -113,8 +111,7 @@ func (a *App) renderGuest(c *fiber.Ctx, status int, page string, data any) error
 const localGuestStudio = "guest_studio_name"
 
 // guestStudioName is the name of the studio that shared the link, read
-// once per request. A dead link still names its studio: the link's row
-// is found through studio_of() by the token's hash, as OpenLink does.
+// once per request. A dead link still names its studio.
 func (a *App) guestStudioName(c *fiber.Ctx) string {
 	if name, ok := c.Locals(localGuestStudio).(string); ok {
 		return name
@@ -123,9 +120,7 @@ func (a *App) guestStudioName(c *fiber.Ctx) string {
 	if g := guest(c); g != nil {
 		studio = g.Studio()
 	} else if tok := c.Params("token"); tok != "" {
-		// The stored form of a share token (gallery/tokens.go hashSecret).
-		sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(tok))))
-		studio, _ = a.Gallery.StudioOf(ctx(c), "share_link", hex.EncodeToString(sum[:]))
+		studio, _ = a.Gallery.LinkStudio(ctx(c), tok)
 	}
 	name := ""
 	if studio != uuid.Nil {

@@ -45,11 +45,17 @@ func (g *GuestAccess) Actor() Actor {
 // Studio is the studio the link belongs to.
 func (g *GuestAccess) Studio() uuid.UUID { return g.Link.StudioID }
 
+// LinkStudio is the studio of a share link, live or dead (uuid.Nil when
+// there is no such link), so a page about a dead link can name who sent it.
+func (s *Service) LinkStudio(ctx context.Context, linkToken string) (uuid.UUID, error) {
+	return s.StudioOf(ctx, "share_link", hashSecret(linkToken))
+}
+
 // OpenLink resolves a link token and, when sessionToken belongs to the same
 // link and is alive, the guest session. An expired or revoked link is
 // ErrLinkGone whatever the session says.
 func (s *Service) OpenLink(ctx context.Context, linkToken, sessionToken, ip string) (*GuestAccess, error) {
-	studio, err := s.StudioOf(ctx, "share_link", hashSecret(linkToken))
+	studio, err := s.LinkStudio(ctx, linkToken)
 	if err == nil && studio == uuid.Nil {
 		err = ErrNotFound
 	}
