@@ -120,16 +120,58 @@ func (a *App) guestZip(c *fiber.Ctx, g *gallery.GuestAccess, folder *uuid.UUID, 
 		return err
 	}
 	// The body is written after the handler returns, when the request's
-	// context has ended; a client that goes away closes the pipe.
+	// context has ended; a client that goes away fails the next write.
 	bg := context.WithoutCancel(ctx(c))
-	pr, pw := io.Pipe()
-	go func() {
-		pw.CloseWithError(z.WriteTo(bg, pw, func(ctx context.Context, key string) (io.ReadCloser, error) {
+	body := &zipBody{write: func(w io.Writer) error {
+		return z.WriteTo(bg, w, func(ctx context.Context, key string) (io.ReadCloser, error) {
 			return a.Gallery.Blobs.Open(ctx, g.Studio(), key)
-		}))
-	}()
+		})
+	}}
 	allowSlowWrite(c, size)
-	return c.SendStream(pr, int(size))
+	return c.SendStream(body, int(size))
+}
+
+// zipBody is a zip as a response body. fasthttp calls WriteTo, so the zip
+// is written in 64 KiB pieces straight into the connection: through a
+// pipe, fasthttp's 4 KiB copies made streaming three times slower than
+// reading the store. Read is there for any other reader, through a pipe.
+type zipBody struct {
+	write func(io.Writer) error
+	pipe  *io.PipeReader
+}
+
+func (b *zipBody) WriteTo(w io.Writer) (int64, error) {
+	cw := &countingWriter{w: w}
+	err := b.write(cw)
+	return cw.n, err
+}
+
+func (b *zipBody) Read(p []byte) (int, error) {
+	if b.pipe == nil {
+		pr, pw := io.Pipe()
+		b.pipe = pr
+		go func() { pw.CloseWithError(b.write(pw)) }()
+	}
+	return b.pipe.Read(p)
+}
+
+// Close ends a pipe still being written, when the client went away.
+func (b *zipBody) Close() error {
+	if b.pipe != nil {
+		return b.pipe.Close()
+	}
+	return nil
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // guestZipExport answers a stored zip (see gallery.PrepareZip), with

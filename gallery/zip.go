@@ -73,7 +73,7 @@ func (z *Zip) WriteTo(ctx context.Context, w io.Writer, open Opener) error {
 }
 
 func (z *Zip) write(w io.Writer, body func(io.Writer, ZipEntry) error) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
+	bw := bufio.NewWriterSize(w, 256<<10)
 	zw := zip.NewWriter(bw)
 	for _, e := range z.Entries {
 		h := &zip.FileHeader{Name: e.Name, Method: zip.Store, CRC32: e.CRC32,
