@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 	"math"
 
@@ -65,73 +64,36 @@ type guestGalleryView struct {
 }
 
 func (a *App) galleryPage(c *fiber.Ctx, g *gallery.GuestAccess) error {
-	folders, err := a.Gallery.GuestFolders(ctx(c), g)
-	if err != nil {
-		return err
+	var want uuid.UUID
+	if q := c.Query("folder"); q != "" {
+		id, err := uuid.Parse(q)
+		if err != nil {
+			return fmt.Errorf("app: guest folder %q: %w", q, gallery.ErrNotFound)
+		}
+		want = id
 	}
-	cur, err := pickFolder(folders, c.Query("folder"))
-	if err != nil {
-		return err
-	}
-	favs, err := a.Gallery.Favourites(ctx(c), g)
+	p, err := a.Gallery.GuestGallery(ctx(c), g, want)
 	if err != nil {
 		return err
 	}
 	base := galleryBase(c)
 	v := guestGalleryView{Base: base, Title: g.Album.Title, Date: eventDate(g.Album.EventDate),
-		Choice: choiceOf(c, g, len(favs)), CanAnnotate: g.CanAnnotate(), OfferUpgrade: g.Album.HasAnnotatePIN() && !g.CanAnnotate(),
+		Choice: choiceOf(c, g, len(p.Favourites)), CanAnnotate: g.CanAnnotate(), OfferUpgrade: g.Album.HasAnnotatePIN() && !g.CanAnnotate(),
 		Identify: identifyForm{Action: base + "/identify", Back: c.OriginalURL()}}
-	if v.Cover, err = a.guestCover(c, g); err != nil {
-		return err
+	if p.Cover != nil {
+		t := guestTileOf(c, g, p.CoverIn, p.Cover, false)
+		v.Cover = &t
 	}
-	if cur != nil {
-		photos, err := a.Gallery.GuestPhotos(ctx(c), g, cur.ID)
-		if err != nil {
-			return err
-		}
-		v.Folder, v.Tiles = cur.Name, guestTiles(c, g, cur, photos, idSet(favs))
-		v.Zips = zipLinks(base, g, folders, cur)
-	}
-	if len(folders) > 1 {
-		for _, f := range folders {
-			v.Tabs = append(v.Tabs, guestTab{Name: f.Name, URL: base + "?folder=" + f.ID.String(), Current: f.ID == cur.ID})
+	if cur := p.Current; cur != nil {
+		v.Folder, v.Tiles = cur.Name, guestTiles(c, g, cur, p.Photos, idSet(p.Favourites))
+		v.Zips = zipLinks(base, g, p.Folders, cur)
+		if len(p.Folders) > 1 {
+			for _, f := range p.Folders {
+				v.Tabs = append(v.Tabs, guestTab{Name: f.Name, URL: base + "?folder=" + f.ID.String(), Current: f.ID == cur.ID})
+			}
 		}
 	}
 	return a.renderGuest(c, fiber.StatusOK, "guest_gallery", v)
-}
-
-// pickFolder is the folder asked for, or the first. A folder the guest
-// does not see (hidden, another album's) is not found.
-func pickFolder(folders []gallery.Folder, want string) (*gallery.Folder, error) {
-	if want == "" {
-		if len(folders) == 0 {
-			return nil, nil
-		}
-		return &folders[0], nil
-	}
-	for i := range folders {
-		if folders[i].ID.String() == want {
-			return &folders[i], nil
-		}
-	}
-	return nil, fmt.Errorf("app: guest folder %q: %w", want, gallery.ErrNotFound)
-}
-
-// guestCover is the album's cover as a banner, when it is a photo the
-// guest sees (a cover in a hidden folder is left out).
-func (a *App) guestCover(c *fiber.Ctx, g *gallery.GuestAccess) (*guestTile, error) {
-	if g.Album.CoverPhotoID == nil {
-		return nil, nil
-	}
-	p, f, err := a.Gallery.GuestPhoto(ctx(c), g, *g.Album.CoverPhotoID)
-	if errors.Is(err, gallery.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	t := guestTileOf(c, g, f, p, false)
-	return &t, nil
 }
 
 func guestTiles(c *fiber.Ctx, g *gallery.GuestAccess, f *gallery.Folder, photos []gallery.Photo, favs map[uuid.UUID]bool) []guestTile {
