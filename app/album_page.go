@@ -38,6 +38,7 @@ type albumView struct {
 
 	HiddenFolders int
 	LockedFolders int
+	FaceSearch    albumFaces // faces_album.go
 
 	DeleteWarning string            // what deleting the album takes with it
 	RerenderText  string            // the confirmation before processing everything again
@@ -161,6 +162,9 @@ func (a *App) albumData(c *fiber.Ctx, id uuid.UUID) (*albumView, error) {
 	}
 	v.Limits = a.uploadLimitsText()
 	if err := a.linksData(c, v); err != nil {
+		return nil, err
+	}
+	if v.FaceSearch, err = a.albumFaceSearch(c, al); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -37,6 +37,7 @@ func (a *App) apiRoutes(r fiber.Router) {
 	r.Get("/audit", api(apiOwner, a.apiAudit)...)
 	a.apiGalleryRoutes(r, api) // api_gallery.go
 	a.apiGuestRoutes(r)        // api_guest.go: share links, with guest sessions, not tokens
+	a.apiFaceInviteRoutes(r)   // api_face_invites.go: face search invites, with registrations
 }
 
 func serveOpenAPI(c *fiber.Ctx) error {

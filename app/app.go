@@ -17,6 +17,7 @@ import (
 	"github.com/proofsheet/proofsheet/app/database"
 	"github.com/proofsheet/proofsheet/app/mail"
 	"github.com/proofsheet/proofsheet/app/storage"
+	"github.com/proofsheet/proofsheet/faces"
 	"github.com/proofsheet/proofsheet/frontend"
 	"github.com/proofsheet/proofsheet/gallery"
 )
@@ -29,6 +30,7 @@ type App struct {
 	Audit    *audit.Log
 	Accounts *auth.Accounts
 	Gallery  *gallery.Service
+	Faces    *faces.Service
 	Blobs    *storage.Store // encrypted objects, local or S3
 	Mail     *mail.Outbox
 	Jobs     *Jobs
@@ -36,6 +38,9 @@ type App struct {
 	Fiber    *fiber.App
 	pages    *frontend.Pages
 	now      func() time.Time
+
+	// FacePipeline finds and embeds faces, opened on first use.
+	FacePipeline *FacePipeline
 }
 
 // New wires an App on an open database. It starts nothing.
@@ -68,6 +73,7 @@ func New(cfg Config, db *database.DB, log *slog.Logger) (*App, error) {
 	if a.Blobs, err = newBlobs(cfg, db, log); err != nil {
 		return nil, err
 	}
+	a.Faces = a.newFaces()
 	a.Gallery = a.newGallery(params)
 	a.Fiber = a.newFiber()
 	return a, nil

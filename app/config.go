@@ -62,6 +62,8 @@ type Config struct {
 	ONNXRuntimeLibrary string  // libonnxruntime.so.1; empty: DataDir/onnxruntime/libonnxruntime.so.1
 	ModelDir           string  // the face models; empty: DataDir/models
 	FaceThreshold      float64 // cosine similarity from which a face matches a selfie
+	FaceSearchLimit    int     // selfie searches per guest registration per hour
+	FaceSearchIPLimit  int     // selfie searches per client address per hour
 }
 
 // Defaults are the embedded defaults `make run` starts with.
@@ -88,6 +90,8 @@ func Defaults() Config {
 		Workers:           10,
 		ZipPrepareOver:    2 << 30,
 		FaceThreshold:     faces.DefaultThreshold,
+		FaceSearchLimit:   faces.DefaultLimits.PerRegistration,
+		FaceSearchIPLimit: faces.DefaultLimits.PerClient,
 	}
 }
 
@@ -153,6 +157,8 @@ func (c *Config) settings() []setting {
 		{"onnxruntime-library", "ONNX Runtime shared library for face search (default DATA-DIR/onnxruntime/libonnxruntime.so.1, fetched by scripts/setup)", str(&c.ONNXRuntimeLibrary)},
 		{"model-dir", "folder of the face models fr_detect, fr_landmark and fr_feature .onnx (default DATA-DIR/models, fetched by scripts/setup)", str(&c.ModelDir)},
 		{"face-threshold", "cosine similarity (0..1) from which a face counts as the selfie's person", float(&c.FaceThreshold)},
+		{"face-search-limit", "selfie searches a guest's face registration may make per hour", num(&c.FaceSearchLimit)},
+		{"face-search-ip-limit", "selfie searches one client address may make per hour, across all invites", num(&c.FaceSearchIPLimit)},
 	}
 }
 
@@ -274,6 +280,9 @@ func (c Config) validateFaces() []error {
 	// NaN fails both comparisons, so it is rejected too.
 	if !(c.FaceThreshold > 0 && c.FaceThreshold < 1) {
 		return []error{fmt.Errorf("face-threshold %v must be between 0 and 1 (default %v)", c.FaceThreshold, faces.DefaultThreshold)}
+	}
+	if c.FaceSearchLimit < 1 || c.FaceSearchIPLimit < 1 {
+		return []error{errors.New("face-search-limit and face-search-ip-limit must be at least 1")}
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/proofsheet/proofsheet/app/auth"
+	"github.com/proofsheet/proofsheet/faces"
 	"github.com/proofsheet/proofsheet/gallery"
 )
 
@@ -58,6 +59,20 @@ var errorKinds = []struct {
 	{gallery.ErrConflict, http.StatusConflict, ""},
 	{gallery.ErrForbidden, http.StatusForbidden, ""},
 	{gallery.ErrInvalidInput, http.StatusUnprocessableEntity, ""},
+	// Face search; the selfie's failures say what to do differently.
+	{faces.ErrNotFound, http.StatusNotFound, "Not found."},
+	{faces.ErrInviteGone, http.StatusGone, "This invite has expired or was turned off. Ask the photographer for a new one."},
+	{faces.ErrInviteFull, http.StatusConflict, "This invite already has as many guests as the photographer allowed. Ask them for another link."},
+	{faces.ErrNotRegistered, http.StatusUnauthorized, "Register with your name and consent first."},
+	{faces.ErrRateLimited, http.StatusTooManyRequests, "Too many selfies for now. Wait a while and try again."},
+	{faces.ErrNotSamePerson, http.StatusForbidden, "This selfie is not of the person this registration was made for. A registration finds one person's photos: someone else registers on their own phone."},
+	{faces.ErrModelChanged, http.StatusConflict, "Face search was updated since you registered. Delete your registration and register again."},
+	{faces.ErrDecode, http.StatusUnprocessableEntity, "The picture could not be read. Take the selfie again."},
+	{faces.ErrNoFace, http.StatusUnprocessableEntity, "We could not find a face. Look straight at the camera, in good light, and try again."},
+	{faces.ErrManyFaces, http.StatusUnprocessableEntity, "There is more than one face in the picture. Take the selfie on your own."},
+	{faces.ErrFaceTooSmall, http.StatusUnprocessableEntity, "Your face is too small in the picture. Hold the camera closer."},
+	{faces.ErrConflict, http.StatusConflict, ""},
+	{faces.ErrInvalidInput, http.StatusUnprocessableEntity, ""},
 }
 
 // toProblem classifies any error into a Problem.
@@ -95,6 +110,10 @@ func toProblem(err error) *Problem {
 			if errors.As(err, &ge) && ge.Field != "" {
 				out.Errors = map[string]string{ge.Field: ge.Message}
 			}
+			var fe *faces.InputError
+			if errors.As(err, &fe) && fe.Field != "" {
+				out.Errors = map[string]string{fe.Field: fe.Message}
+			}
 			out.err = err
 			return out
 		}
@@ -114,6 +133,14 @@ func safeMessage(err error) string {
 	var ge *gallery.InputError
 	if errors.As(err, &ge) {
 		return ge.Message
+	}
+	var fie *faces.InputError
+	if errors.As(err, &fie) {
+		return fie.Message
+	}
+	var fce *faces.ConflictError
+	if errors.As(err, &fce) {
+		return fce.Message
 	}
 	var de *gallery.Refusal
 	if errors.As(err, &de) {

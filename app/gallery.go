@@ -26,6 +26,7 @@ func (a *App) newGallery(params auth.Params) *gallery.Service {
 		Jobs:    a.Jobs,
 		Notify:  ownerMail{a.Mail},
 		Blobs:   galleryBlobs{a.Blobs},
+		Hooks:   a.Faces, // face search follows new photos and deleted albums
 		BaseURL: a.Config.BaseURL,
 		Now:     a.now,
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/proofsheet/proofsheet/app/mail"
+	"github.com/proofsheet/proofsheet/faces"
 	"github.com/proofsheet/proofsheet/gallery"
 )
 
@@ -45,6 +47,22 @@ func (j *Jobs) Enqueue(ctx context.Context, tx *gorm.DB, args river.JobArgs) err
 	return nil
 }
 
+// EnqueueMany inserts several jobs in tx in one statement.
+func (j *Jobs) EnqueueMany(ctx context.Context, tx *gorm.DB, args []river.JobArgs) error {
+	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return fmt.Errorf("app: enqueue %d jobs: not inside a transaction", len(args))
+	}
+	params := make([]river.InsertManyParams, len(args))
+	for i, a := range args {
+		params[i] = river.InsertManyParams{Args: a}
+	}
+	if _, err := j.inserter.InsertManyTx(ctx, sqlTx, params); err != nil {
+		return fmt.Errorf("app: enqueue %d jobs: %w", len(args), err)
+	}
+	return nil
+}
+
 // Start works jobs with n workers; n == 0 leaves the work to `proofsheet worker`.
 func (j *Jobs) Start(ctx context.Context, n int) error {
 	if n == 0 {
@@ -56,8 +74,14 @@ func (j *Jobs) Start(ctx context.Context, n int) error {
 		User: j.a.Config.SMTPUser, Pass: j.a.Config.SMTPPass, From: j.a.Config.SMTPFrom,
 	}, j.a.Log))
 	j.addGalleryWorkers(workers)
+	j.addFacesWorkers(workers)
 	c, err := river.NewClient(riverpgxv5.New(j.a.DB.Pool), &river.Config{
-		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}},
+		Queues: map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: n},
+			// Face indexing is CPU-bound: as many at once as the pipeline
+			// has sessions (one per core), whatever n is.
+			faces.Queue: {MaxWorkers: min(n, runtime.GOMAXPROCS(0))},
+		},
 		Workers:      workers,
 		PeriodicJobs: j.periodic(),
 		Logger:       j.a.Log.With("component", "river"),
@@ -84,6 +108,13 @@ func (j *Jobs) addGalleryWorkers(w *river.Workers) {
 	river.AddWorker(w, &gallery.ExpireUploadWorker{Gallery: g})
 	river.AddWorker(w, &gallery.BuildZipWorker{Gallery: g})
 	river.AddWorker(w, &gallery.ExpireZipsWorker{Gallery: g})
+}
+
+func (j *Jobs) addFacesWorkers(w *river.Workers) {
+	f := j.a.Faces
+	river.AddWorker(w, &faces.IndexCollectionWorker{Faces: f})
+	river.AddWorker(w, &faces.IndexPhotoWorker{Faces: f})
+	river.AddWorker(w, &faces.VacuumWorker{Faces: f})
 }
 
 // periodic jobs run on the leader only, whatever the number of workers.

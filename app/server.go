@@ -97,7 +97,9 @@ func (a *App) routes(f *fiber.App) {
 	f.Post("/studio/tokens/:id/revoke", member(a.revokeTokenForm)...)
 	f.Get("/studio/audit", member(a.requireOwner, a.auditPage)...)
 	a.galleryStudioRoutes(member, f)
-	a.guestRoutes(f) // the guests' pages under /g/:token (guest_pages.go)
+	a.faceStudioRoutes(member, f) // face search: collections, people, invites (faces_studio.go)
+	a.guestRoutes(f)              // the guests' pages under /g/:token (guest_pages.go)
+	a.faceGuestRoutes(f)          // face search for event guests under /f/:token (faces_guest.go)
 
 	a.apiRoutes(f.Group("/api/v1"))
 }

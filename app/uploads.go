@@ -48,6 +48,8 @@ func (a *App) limitBody(c *fiber.Ctx) error {
 	streaming := streams(c.Path())
 	if streaming {
 		limit = a.Config.UploadLimit
+	} else if takesSelfie(c.Path()) {
+		limit = max(limit, selfieLimit) // a phone's photo, read into memory (faces_guest.go)
 	}
 	n := c.Request().Header.ContentLength()
 	switch {

@@ -166,8 +166,8 @@ func (s *Service) AlbumProgress(ctx context.Context, studio, album uuid.UUID) (P
 }
 
 // DeleteAlbum deletes an album with everything in it: its rows (folders,
-// photos, links, guests, favourites, annotations, activity) in one
-// transaction, and its objects by a job queued in that transaction, so
+// photos, links, guests, favourites, annotations, activity, and through
+// Hooks its faces) in one transaction, and its objects by a job queued in that transaction, so
 // the request does not wait for thousands of deletions.
 func (s *Service) DeleteAlbum(ctx context.Context, studio, album uuid.UUID, act Actor) error {
 	err := s.InStudio(ctx, studio, func(tx *gorm.DB) error {
@@ -178,6 +178,11 @@ func (s *Service) DeleteAlbum(ctx context.Context, studio, album uuid.UUID, act 
 		var photos int64
 		if err := tx.Model(&Photo{}).Where("album_id = ?", album).Count(&photos).Error; err != nil {
 			return err
+		}
+		if s.Hooks != nil {
+			if err := s.Hooks.AlbumDeleting(ctx, tx, studio, album); err != nil {
+				return err
+			}
 		}
 		if err := tx.Delete(a).Error; err != nil {
 			return err

@@ -97,8 +97,10 @@ func (s *Service) renderPhoto(ctx context.Context, studio, id uuid.UUID) error {
 			"preview_size": len(guest), "preview_crc32": crc32.ChecksumIEEE(guest),
 			"status": PhotoReady, "failure": "",
 		})
-		n = res.RowsAffected
-		return res.Error
+		if n = res.RowsAffected; res.Error != nil || n == 0 || s.Hooks == nil {
+			return res.Error
+		}
+		return s.Hooks.PhotoReady(ctx, tx, studio, p.AlbumID, id)
 	})
 	if err != nil {
 		return fmt.Errorf("gallery: render %s: %w", id, err)

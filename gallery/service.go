@@ -47,6 +47,17 @@ type Notifier interface {
 	NotifyOwners(ctx context.Context, tx *gorm.DB, studio uuid.UUID, subject, body string) error
 }
 
+// Hooks let another domain follow gallery changes inside the change's own
+// transaction (face search queues a photo's indexing once its renditions
+// exist, and forgets an album's faces with the album). Either may be
+// called with a transaction that later rolls back.
+type Hooks interface {
+	// PhotoReady: the photo's renditions were just stored.
+	PhotoReady(ctx context.Context, tx *gorm.DB, studio, album, photo uuid.UUID) error
+	// AlbumDeleting: the album is about to be deleted in tx.
+	AlbumDeleting(ctx context.Context, tx *gorm.DB, studio, album uuid.UUID) error
+}
+
 // Actor says who acts: a studio user (perhaps through an API token) or a
 // guest holding a link.
 type Actor struct {
@@ -70,6 +81,7 @@ type Deps struct {
 	Jobs     Jobs
 	Notify   Notifier
 	Blobs    Blobs            // originals and renditions, encrypted
+	Hooks    Hooks            // nil: nobody follows
 	Limits   Limits           // upload limits; zero fields take the defaults
 	BaseURL  string           // for links in e-mails and notifications
 	Now      func() time.Time // time.Now when nil

@@ -72,9 +72,10 @@ const cspListener = `document.addEventListener("securitypolicyviolation", (e) =>
 
 const flushPrefix = "apptest-flush-"
 
-// NewBrowser starts Chromium for t at viewport v against the app at base.
-// Without Chromium the test fails: browser tests are part of `make test`.
-func NewBrowser(t testing.TB, base string, v Viewport) *Browser {
+// NewBrowser starts Chromium for t at viewport v against the app at base,
+// with any extra command-line options (FakeCamera). Without Chromium the
+// test fails: browser tests are part of `make test`.
+func NewBrowser(t testing.TB, base string, v Viewport, extra ...chromedp.ExecAllocatorOption) *Browser {
 	t.Helper()
 	exe := chromiumPath()
 	if exe == "" {
@@ -89,6 +90,7 @@ func NewBrowser(t testing.TB, base string, v Viewport) *Browser {
 		chromedp.Flag("hide-scrollbars", true),
 		chromedp.WindowSize(int(v.Width), int(v.Height)),
 	)
+	opts = append(opts, extra...)
 	timeout, stop := context.WithTimeout(context.Background(), BrowserTimeout)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(timeout, opts...)
 	ctx, cancelTab := chromedp.NewContext(alloc)

@@ -118,6 +118,37 @@ func (d *DB) StudioOf(ctx context.Context, kind, key string) (uuid.UUID, error) 
 	return *id, nil
 }
 
+// Vacuum vacuums tables, outside any transaction, so deleted rows leave
+// the heap and every index: the face purge's promise that no index keeps
+// an entry of a deleted collection. VACUUM needs the tables' owner, which
+// is the connecting user, so the connection leaves proofsheet_app for the
+// command and is closed rather than reused if it cannot switch back.
+// INDEX_CLEANUP ON: by default VACUUM may skip the indexes when few rows
+// died, and a purged collection can be a small part of the table.
+func (d *DB) Vacuum(ctx context.Context, tables ...string) error {
+	c, err := d.Pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("database: vacuum: %w", err)
+	}
+	defer c.Release()
+	if _, err := c.Exec(ctx, "RESET ROLE"); err != nil {
+		c.Conn().Close(ctx)
+		return fmt.Errorf("database: vacuum: %w", err)
+	}
+	var verr error
+	for _, t := range tables {
+		if _, err := c.Exec(ctx, "VACUUM (INDEX_CLEANUP ON) "+pgx.Identifier{t}.Sanitize()); err != nil {
+			verr = fmt.Errorf("database: vacuum %s: %w", t, err)
+			break
+		}
+	}
+	if _, err := c.Exec(context.WithoutCancel(ctx), "SET ROLE "+AppRole); err != nil {
+		c.Conn().Close(ctx)
+		return errors.Join(verr, fmt.Errorf("database: vacuum: back to %s: %w", AppRole, err))
+	}
+	return verr
+}
+
 // Ready reports whether the database answers and has every migration.
 func (d *DB) Ready(ctx context.Context) error {
 	var v int64

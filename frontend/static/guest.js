@@ -255,6 +255,7 @@
       figure.dataset.placeholder = t.dataset.placeholder || "";
       paint(dlg);
       $("[data-lb-pos]", dlg).textContent = `${index + 1} of ${all.length}`;
+      favBtn.hidden = !t.dataset.favUrl; // face search results have no favourites
       syncFav();
       link("[data-lb-web]", t.dataset.web);
       link("[data-lb-original]", t.dataset.original);
