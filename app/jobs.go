@@ -75,6 +75,7 @@ func (j *Jobs) Start(ctx context.Context, n int) error {
 	}, j.a.Log))
 	j.addGalleryWorkers(workers)
 	j.addFacesWorkers(workers)
+	river.AddWorker(workers, &PruneRateLimitsWorker{a: j.a})
 	c, err := river.NewClient(riverpgxv5.New(j.a.DB.Pool), &river.Config{
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: n},
@@ -123,6 +124,9 @@ func (j *Jobs) periodic() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(hourly, func() (river.JobArgs, *river.InsertOpts) {
 			return gallery.ExpireZipsArgs{}, nil
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(hourly, func() (river.JobArgs, *river.InsertOpts) {
+			return PruneRateLimitsArgs{}, nil
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
 	}
 }

@@ -104,6 +104,9 @@ func (c *Cluster) Start(ctx context.Context) error {
 	}
 	opts := fmt.Sprintf("-k %s -p %d -c listen_addresses='' -c unix_socket_permissions=0700 -c max_connections=200",
 		c.socketDir(), c.Port)
+	for _, s := range memorySettings(machineMemory()) {
+		opts += " -c " + s
+	}
 	if err := c.run(ctx, "pg_ctl", "start", "-w", "-t", "60", "-s", "-D", c.dataDir(), "-l", filepath.Join(c.Dir, "postgres.log"), "-o", opts); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"syscall"
 	"testing"
@@ -58,6 +59,12 @@ func TestClusterLifecycle(t *testing.T) {
 	if query(t, c.URL("postgres"), "SHOW listen_addresses") != "" {
 		t.Fatal("the private cluster listens on TCP")
 	}
+	// Sized to the machine: a quarter of its memory (within bounds) as
+	// shared buffers, in 8 kB pages.
+	want := memorySettings(machineMemory())[0]
+	if got := query(t, c.URL("postgres"), "SELECT 'shared_buffers=' || (setting::bigint * 8 / 1024) || 'MB' FROM pg_settings WHERE name = 'shared_buffers'"); got != want {
+		t.Fatalf("the cluster runs with %s, want %s", got, want)
+	}
 	if os.Geteuid() == 0 {
 		st, err := os.Stat(filepath.Join(dir, "data", "PG_VERSION"))
 		if err != nil {
@@ -92,5 +99,25 @@ func TestClusterLifecycle(t *testing.T) {
 	}
 	if query(t, c.URL("postgres"), "SELECT 'up'") != "up" {
 		t.Fatal("restart failed")
+	}
+}
+
+func TestMemorySettings(t *testing.T) {
+	const gb = int64(1) << 30
+	for _, tc := range []struct {
+		total int64
+		want  []string
+	}{
+		{0, nil}, // unknown: PostgreSQL's defaults
+		{256 << 20, []string{"shared_buffers=128MB", "effective_cache_size=192MB", "maintenance_work_mem=64MB"}},
+		{24 * gb, []string{"shared_buffers=6144MB", "effective_cache_size=18432MB", "maintenance_work_mem=1536MB"}},
+		{128 * gb, []string{"shared_buffers=8192MB", "effective_cache_size=98304MB", "maintenance_work_mem=2048MB"}},
+	} {
+		if got := memorySettings(tc.total); !slices.Equal(got, tc.want) {
+			t.Errorf("memorySettings(%d) = %v, want %v", tc.total, got, tc.want)
+		}
+	}
+	if machineMemory() <= 0 {
+		t.Error("this machine's memory is unknown")
 	}
 }
