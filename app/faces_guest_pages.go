@@ -49,9 +49,13 @@ func (a *App) faceHome(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	photos, err := a.Gallery.CountVisible(ctx(c), v.Studio(), coll.AlbumIDs)
+	if err != nil {
+		return err
+	}
 	base := faceBase(c)
 	return a.renderFace(c, fiber.StatusOK, "face_camera", cameraView{Title: v.Collection, Base: base,
-		SearchURL: base + "/search", PhotosURL: base + "/photos", Photos: thousands(coll.Progress.Indexed - coll.Progress.Failed),
+		SearchURL: base + "/search", PhotosURL: base + "/photos", Photos: thousands(photos),
 		Bound: v.Registration.Bound(), DeleteURL: base + "/delete"})
 }
 

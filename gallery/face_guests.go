@@ -67,6 +67,27 @@ func visiblePhotos(tx *gorm.DB, studio uuid.UUID, ids []uuid.UUID) ([]VisiblePho
 	return out, nil
 }
 
+// CountVisible is how many photos of albums an event guest may see (the
+// rule of VisiblePhotos): what a selfie is compared with, as far as the
+// guest may know. Photos in hidden folders are not even counted.
+func (s *Service) CountVisible(ctx context.Context, studio uuid.UUID, albums []uuid.UUID) (int, error) {
+	if len(albums) == 0 {
+		return 0, nil
+	}
+	var n int64
+	err := s.InStudio(ctx, studio, func(tx *gorm.DB) error {
+		return tx.Table("photos p").
+			Joins("JOIN albums a ON a.id = p.album_id AND a.status = ?", StatusPublished).
+			Joins("JOIN folders f ON f.id = p.folder_id AND NOT f.hidden").
+			Where("p.studio_id = ? AND p.album_id IN ? AND p.status = ?", studio, albums, PhotoReady).
+			Count(&n).Error
+	})
+	if err != nil {
+		return 0, fmt.Errorf("gallery: count visible photos: %w", err)
+	}
+	return int(n), nil
+}
+
 // albumsAndFolders reads the albums and folders of photos.
 func albumsAndFolders(tx *gorm.DB, studio uuid.UUID, photos []Photo) (map[uuid.UUID]*Album, map[uuid.UUID]*Folder, error) {
 	var albumIDs, folderIDs []uuid.UUID
