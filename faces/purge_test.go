@@ -224,6 +224,18 @@ func TestDeletingPhotosAndAlbums(t *testing.T) {
 		}
 		return n
 	}
+	// The collection's face count (kept by triggers, read by every
+	// search) follows every way faces come and go.
+	counted := func(step string) {
+		t.Helper()
+		var kept, real int
+		err := e.su.QueryRow(e.ctx, `SELECT face_count, (SELECT count(*) FROM faces WHERE collection_id = $1)
+			FROM face_collections WHERE id = $1`, c.ID).Scan(&kept, &real)
+		if err != nil || kept != real || real == 0 {
+			t.Errorf("%s: face_count %d, faces %d (%v)", step, kept, real, err)
+		}
+	}
+	counted("indexed")
 	var gone uuid.UUID
 	for id := range ceremony {
 		gone = id
@@ -241,6 +253,7 @@ func TestDeletingPhotosAndAlbums(t *testing.T) {
 	if p, _ := e.svc.Collection(e.ctx, e.studio, c.ID); p.Progress.Indexed != len(ceremony)+len(reception)-1 || !p.Progress.Done() {
 		t.Errorf("progress after deleting a photo: %+v", p.Progress)
 	}
+	counted("a photo deleted")
 
 	if err := e.ta.Gallery.DeleteAlbum(e.ctx, e.studio, a2, e.gact); err != nil {
 		t.Fatal(err)
@@ -253,6 +266,7 @@ func TestDeletingPhotosAndAlbums(t *testing.T) {
 	if err := e.su.QueryRow(e.ctx, `SELECT count(*) FROM people WHERE collection_id = $1`, c.ID).Scan(&people); err != nil || people != 1 {
 		t.Errorf("%d people rows left, want 1 (%v)", people, err)
 	}
+	counted("an album deleted")
 	if n := e.queued(faces.VacuumArgs{}.Kind()); n != 1 {
 		t.Errorf("%d vacuum jobs after deleting an album, want 1", n)
 	}

@@ -77,14 +77,14 @@ func newProbe(f Face) (probe, error) {
 // prepare readies tx for searches in a collection: it checks that the
 // collection is the studio's (ErrNotFound otherwise), sets HNSW's search
 // settings (harmless to exact searches) and, for Auto, picks the strategy
-// by counting the collection's faces up to one past ExactSearchMaxFaces,
-// which the btree answers cheaply whatever the size. One round trip.
+// by the collection's face count (kept by triggers: counting the faces
+// here cost more than the search). One round trip.
 func prepare(tx *gorm.DB, studio, collection uuid.UUID, how Strategy) (Strategy, error) {
 	var rows []struct{ Faces int }
 	err := tx.Raw(`SELECT set_config('hnsw.ef_search', ?, true), set_config('hnsw.iterative_scan', 'relaxed_order', true),
-			(SELECT count(*) FROM (SELECT 1 FROM faces WHERE collection_id = c.id LIMIT ?) s) AS faces
+			c.face_count AS faces
 		FROM face_collections c WHERE c.studio_id = ? AND c.id = ?`,
-		strconv.Itoa(hnswEfSearch), ExactSearchMaxFaces+1, studio, collection).Scan(&rows).Error
+		strconv.Itoa(hnswEfSearch), studio, collection).Scan(&rows).Error
 	switch {
 	case err != nil:
 		return how, fmt.Errorf("faces: prepare search: %w", err)
