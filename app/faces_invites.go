@@ -3,7 +3,6 @@ package app
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -54,12 +53,11 @@ func (a *App) parseInviteForm(c *fiber.Ctx) (faces.InviteInput, faceInviteForm, 
 	f := faceInviteForm{Label: strings.TrimSpace(c.FormValue("label")), Expires: c.FormValue("expires"), Cap: strings.TrimSpace(c.FormValue("cap"))}
 	in := faces.InviteInput{Label: f.Label}
 	if f.Expires != "" {
-		d, err := time.Parse("2006-01-02", f.Expires)
-		if err != nil {
+		end, ok := inviteExpiry(f.Expires)
+		if !ok {
 			return in, f, "Choose the expiry as a date."
 		}
-		end := d.Add(24 * time.Hour) // through the chosen day (UTC), as share links
-		in.ExpiresAt = &end
+		in.ExpiresAt = end
 	}
 	cap, msg := parseCap(f.Cap)
 	in.MaxRegistrations = cap
@@ -107,7 +105,7 @@ func (a *App) createInviteForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v.NewInvite = &newInviteView{Label: inv.Label, URL: a.Config.BaseURL + "/f/" + token}
+	v.NewInvite = &newInviteView{Label: inv.Label, URL: a.faceInviteURL(token)}
 	return a.render(c, "face_collection", v)
 }
 

@@ -23,11 +23,17 @@ type personCard struct {
 
 func personCardOf(coll uuid.UUID, p faces.Person) personCard {
 	url := collectionPath(coll) + "/people/" + p.ID.String()
-	card := personCard{ID: p.ID.String(), Name: p.Name, URL: url, Photos: p.Photos, Hidden: p.Hidden}
-	if p.Cover != nil {
-		card.Face = url + "/face?f=" + p.Cover.FaceID.String() // a new cover is a new address
+	return personCard{ID: p.ID.String(), Name: p.Name, URL: url, Photos: p.Photos, Hidden: p.Hidden, Face: personFaceURL(url, p)}
+}
+
+// personFaceURL is the address of the person's face crop under their
+// address url, or empty when they have none. A new cover is a new
+// address, so the crop can be cached.
+func personFaceURL(url string, p faces.Person) string {
+	if p.Cover == nil {
+		return ""
 	}
-	return card
+	return url + "/face?f=" + p.Cover.FaceID.String()
 }
 
 // peopleData lists the collection's people, the hidden ones last.
@@ -189,11 +195,16 @@ const faceCropSize = 240
 // from the photo's preview around the face's box. Made on request, not
 // stored: it is a few milliseconds of libvips, and the browser keeps it.
 func (a *App) personFace(c *fiber.Ctx) error {
-	studio := session(c).StudioID
 	coll, id, err := collectionAndPerson(c)
 	if err != nil {
 		return err
 	}
+	return a.sendPersonFace(c, session(c).StudioID, coll, id)
+}
+
+// sendPersonFace answers with a person's face crop, for the pages and the
+// API alike.
+func (a *App) sendPersonFace(c *fiber.Ctx, studio, coll, id uuid.UUID) error {
 	p, err := a.Faces.Person(ctx(c), studio, coll, id)
 	if err != nil {
 		return err

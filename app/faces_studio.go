@@ -114,18 +114,13 @@ func freeAlbums(albums []gallery.Album, taken map[uuid.UUID]bool) []albumChoice 
 	return out
 }
 
-// formIDs reads the ids a form sent under name (checkboxes); one that is
-// not an id is an album or person that does not exist.
+// formIDs reads the ids a form sent under name (checkboxes), as parseIDs.
 func formIDs(c *fiber.Ctx, name string) []uuid.UUID {
-	var out []uuid.UUID
+	var vals []string
 	for _, v := range c.Context().PostArgs().PeekMulti(name) {
-		id, err := uuid.Parse(string(v))
-		if err != nil {
-			id = uuid.New() // found nowhere, so refused like a stranger's
-		}
-		out = append(out, id)
+		vals = append(vals, string(v))
 	}
-	return out
+	return parseIDs(vals)
 }
 
 // createCollectionForm is POST /studio/faces: a name and albums, from the
@@ -257,7 +252,12 @@ func (a *App) collectionProgress(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(progressJSON{Progress: co.Progress, Text: co.Progress.String(), Percent: percent(co.Progress), Done: co.Progress.Done()})
+	return c.JSON(progressOf(co.Progress))
+}
+
+// progressOf is the progress as the page's script and the API read it.
+func progressOf(p faces.Progress) progressJSON {
+	return progressJSON{Progress: p, Text: p.String(), Percent: percent(p), Done: p.Done()}
 }
 
 // addAlbumsForm is POST /studio/faces/:id/albums.
