@@ -62,7 +62,7 @@ func (s *Service) Search(ctx context.Context, studio, collection uuid.UUID, f Fa
 		if err != nil {
 			return err
 		}
-		ns, err := nearest(tx, studio, collection, p, maxMatchFaces, s.maxDistance(), how)
+		ns, err := nearestWithin(tx, studio, collection, p, s.maxDistance(), how)
 		if err == nil && how == HNSW && len(ns) == 0 {
 			// HNSW is approximate: one event's faces can sit in a corner
 			// of the graph a walk misses, and a guest who is on the
@@ -84,6 +84,25 @@ func (s *Service) Search(ctx context.Context, studio, collection uuid.UUID, f Fa
 		return nil, fmt.Errorf("faces: search: %w", err)
 	}
 	return groupByPhoto(direct, via), nil
+}
+
+// firstMatchFaces is the first HNSW round of a guest search. Most guests
+// are on a few dozen photos; the bride is on hundreds, and only a search
+// whose round came back full at the threshold asks for maxMatchFaces: an
+// HNSW walk costs by the rows it must return, not by those it keeps.
+const firstMatchFaces = 64
+
+// nearestWithin returns every face under maxDist, up to maxMatchFaces.
+// Exact search reads every face whatever k, so it asks once.
+func nearestWithin(tx *gorm.DB, studio, collection uuid.UUID, p probe, maxDist float64, how Strategy) ([]neighbour, error) {
+	if how != HNSW {
+		return nearest(tx, studio, collection, p, maxMatchFaces, maxDist, how)
+	}
+	ns, err := nearestHNSW(tx, studio, collection, p, firstMatchFaces, maxDist)
+	if err != nil || len(ns) < firstMatchFaces {
+		return ns, err
+	}
+	return nearestHNSW(tx, studio, collection, p, maxMatchFaces, maxDist)
 }
 
 // withoutHidden drops the faces of hidden people.

@@ -107,3 +107,45 @@ func (e *env) checkInCollection(coll uuid.UUID, ms []faces.FaceMatch) {
 		e.t.Fatalf("%d faces of another collection found (%v)", n, err)
 	}
 }
+
+// A guest search over a large collection (HNSW) returns every face at or
+// above the threshold, also past its first round of firstMatchFaces: the
+// probe's person is on 150 faces (50 photos) among 10,500, and the search
+// finds exactly the faces exact search finds.
+func TestLargeCollectionSearchReturnsEveryMatch(t *testing.T) {
+	e := newEnv(t)
+	const model, mine, n = "synthetic", 150, faces.ExactSearchMaxFaces + 500
+	space := newFaceSpace(11, n/15)
+	probe := faces.Face{Embedding: space.face(0), Model: model}
+	coll, err := seedCollection(e.ctx, e.su, e.studio, model, n, func(i int) []float32 {
+		if i < mine {
+			return space.face(0)
+		}
+		return space.face(1 + i%(len(space.centres)-1))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.su.Exec(e.ctx, `ANALYZE faces`); err != nil {
+		t.Fatal(err)
+	}
+	want := aboveThreshold(e.searchFaces(coll, probe, 2000, faces.Exact))
+	if len(want) != mine {
+		t.Fatalf("exact search finds %d faces at the threshold, want the person's %d", len(want), mine)
+	}
+	ms, err := e.svc.Search(e.ctx, e.studio, coll, probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []uuid.UUID
+	for _, m := range ms {
+		for _, f := range m.Faces {
+			got = append(got, f.FaceID)
+		}
+	}
+	slices.SortFunc(got, func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
+	slices.SortFunc(want, func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
+	if len(ms) != mine/3 || !slices.Equal(got, want) {
+		t.Fatalf("the search found %d faces on %d photos; want the %d of exact search on %d photos", len(got), len(ms), len(want), mine/3)
+	}
+}
