@@ -43,7 +43,7 @@ type faceWorld struct {
 }
 
 // faceApp is a test app that can find faces and works its jobs.
-func faceApp(t *testing.T, mutate ...func(*app.Config)) *apptest.TestApp {
+func faceApp(t testing.TB, mutate ...func(*app.Config)) *apptest.TestApp {
 	t.Helper()
 	root := apptest.RepoRoot(t)
 	lib := filepath.Join(root, "var", "onnxruntime", "libonnxruntime.so.1")
@@ -59,7 +59,7 @@ func faceApp(t *testing.T, mutate ...func(*app.Config)) *apptest.TestApp {
 }
 
 // newFaceWorld builds the world on ta, up to the indexing (index).
-func newFaceWorld(t *testing.T, ta *apptest.TestApp) *faceWorld {
+func newFaceWorld(t testing.TB, ta *apptest.TestApp) *faceWorld {
 	t.Helper()
 	ctx := context.Background()
 	w := &faceWorld{ta: ta, owner: ta.SignUp("Lumen Studio", "mira@lumen.example.com"), files: map[uuid.UUID]string{}}
@@ -89,7 +89,7 @@ func newFaceWorld(t *testing.T, ta *apptest.TestApp) *faceWorld {
 	return w
 }
 
-func (w *faceWorld) upload(t *testing.T, folder uuid.UUID, file string) {
+func (w *faceWorld) upload(t testing.TB, folder uuid.UUID, file string) {
 	t.Helper()
 	res := upload(t, w.owner.Client, w.album, folder, file, readFace(t, file))
 	if res.StatusCode != http.StatusCreated {
@@ -101,7 +101,7 @@ func (w *faceWorld) upload(t *testing.T, folder uuid.UUID, file string) {
 
 // index turns face search on for the album through the service and waits
 // for the workers to index every photo.
-func (w *faceWorld) index(t *testing.T) {
+func (w *faceWorld) index(t testing.TB) {
 	t.Helper()
 	c, err := w.ta.Faces.CreateCollection(context.Background(), w.studio,
 		faces.CollectionInput{Name: "Sharma wedding guests", AlbumIDs: []uuid.UUID{w.album}}, w.ownerAct)
@@ -113,7 +113,7 @@ func (w *faceWorld) index(t *testing.T) {
 }
 
 // waitIndexed waits until the collection has looked at every photo.
-func (w *faceWorld) waitIndexed(t *testing.T) {
+func (w *faceWorld) waitIndexed(t testing.TB) {
 	t.Helper()
 	deadline := time.Now().Add(faceTestWait)
 	for {
@@ -136,7 +136,7 @@ func (w *faceWorld) waitIndexed(t *testing.T) {
 }
 
 // newInvite makes an invite of the collection and returns its token.
-func (w *faceWorld) newInvite(t *testing.T, in faces.InviteInput) (uuid.UUID, string) {
+func (w *faceWorld) newInvite(t testing.TB, in faces.InviteInput) (uuid.UUID, string) {
 	t.Helper()
 	inv, token, err := w.ta.Faces.CreateInvite(context.Background(), w.studio, w.coll, in, w.ownerAct)
 	if err != nil {
@@ -146,7 +146,7 @@ func (w *faceWorld) newInvite(t *testing.T, in faces.InviteInput) (uuid.UUID, st
 }
 
 // photoOf is the id of an uploaded file.
-func (w *faceWorld) photoOf(t *testing.T, file string) uuid.UUID {
+func (w *faceWorld) photoOf(t testing.TB, file string) uuid.UUID {
 	t.Helper()
 	for id, f := range w.files {
 		if f == file {

@@ -22,7 +22,7 @@ import (
 )
 
 // readFace reads one of the real photos of the shared test data.
-func readFace(t *testing.T, name string) []byte {
+func readFace(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(apptest.TestData(t, "faces/deepface/"+name))
 	if err != nil {
@@ -105,7 +105,7 @@ func readBlob(t *testing.T, ta *apptest.TestApp, studio uuid.UUID, key string) [
 }
 
 // multipartBody is a multipart form with one file part.
-func multipartBody(t *testing.T, field, filename string, content []byte) (string, []byte) {
+func multipartBody(t testing.TB, field, filename string, content []byte) (string, []byte) {
 	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
@@ -124,7 +124,7 @@ func multipartBody(t *testing.T, field, filename string, content []byte) (string
 
 // upload posts one file to a folder like studio.js does: multipart, with
 // the CSRF token in a header.
-func upload(t *testing.T, c *apptest.Client, album, folder uuid.UUID, filename string, content []byte) *apptest.Response {
+func upload(t testing.TB, c *apptest.Client, album, folder uuid.UUID, filename string, content []byte) *apptest.Response {
 	t.Helper()
 	ctype, body := multipartBody(t, "file", filename, content)
 	req := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/studio/albums/%s/folders/%s/uploads", album, folder), bytes.NewReader(body))
@@ -137,7 +137,7 @@ func upload(t *testing.T, c *apptest.Client, album, folder uuid.UUID, filename s
 var albumLocation = regexp.MustCompile(`^/studio/albums/([0-9a-f-]{36})`)
 
 // createAlbum makes an album through the form and returns its id.
-func createAlbum(t *testing.T, c *apptest.Client, title string, extra url.Values) uuid.UUID {
+func createAlbum(t testing.TB, c *apptest.Client, title string, extra url.Values) uuid.UUID {
 	t.Helper()
 	form := url.Values{"title": {title}}
 	for k, v := range extra {
@@ -152,7 +152,7 @@ func createAlbum(t *testing.T, c *apptest.Client, title string, extra url.Values
 }
 
 // query runs a one-value query as the superuser.
-func query[T any](t *testing.T, ta *apptest.TestApp, sql string, args ...any) T {
+func query[T any](t testing.TB, ta *apptest.TestApp, sql string, args ...any) T {
 	t.Helper()
 	var v T
 	if err := ta.Superuser().QueryRow(context.Background(), sql, args...).Scan(&v); err != nil {

@@ -77,7 +77,7 @@ func (s *smtpSink) session(conn net.Conn) {
 	}
 }
 
-func studioOf(t *testing.T, ta *apptest.TestApp, email string) uuid.UUID {
+func studioOf(t testing.TB, ta *apptest.TestApp, email string) uuid.UUID {
 	u, err := ta.Accounts.UserByEmail(context.Background(), email)
 	if err != nil {
 		t.Fatal(err)

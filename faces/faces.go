@@ -4,9 +4,10 @@
 // alignment onto the ArcFace template, and the recognition model, all run by
 // ONNX Runtime. Measured facts behind every constant are in FACES.md.
 //
-// The package knows nothing of HTTP or storage: callers decode (or pass the
-// preview rendition's pixels), call Pipeline.Faces or Pipeline.OneFace, and
-// store Face.Embedding together with Face.Model.
+// The package knows nothing of HTTP or storage: callers decode (Decode, or
+// DecodeSelfie for a selfie; or pass the preview rendition's pixels), call
+// Pipeline.Faces or Pipeline.OneFace, and store Face.Embedding together
+// with Face.Model.
 package faces
 
 import (

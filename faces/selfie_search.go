@@ -77,10 +77,10 @@ func (g *Guests) search(ctx context.Context, v *Visit, picture []byte) (*SearchR
 	return &SearchResult{Photos: photos, Bound: bound}, nil
 }
 
-// selfie decodes the picture and finds its one face; the pixels are
-// zeroed before returning.
+// selfie decodes the picture at selfie size (DecodeSelfie) and finds its
+// one face; the pixels are zeroed before returning.
 func (g *Guests) selfie(ctx context.Context, picture []byte) (Face, error) {
-	img, err := Decode(picture)
+	img, err := DecodeSelfie(picture)
 	if err != nil {
 		return Face{}, err
 	}
