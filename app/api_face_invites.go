@@ -118,7 +118,7 @@ func (a *App) apiFaceRegister(c *fiber.Ctx) error {
 	}
 	v := faceVisit(c)
 	v.Registration = nil // a new registration, whatever token was sent
-	token, err := a.faceGuests().Register(ctx(c), v, in)
+	token, err := a.Guests.Register(ctx(c), v, in)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func (a *App) apiFaceRegistration(c *fiber.Ctx) error {
 // apiFaceUnregister is DELETE …/registration: the registration and its
 // face go at once, even after the invite has ended.
 func (a *App) apiFaceUnregister(c *fiber.Ctx) error {
-	if err := a.faceGuests().DeleteRegistration(ctx(c), faceVisit(c)); err != nil {
+	if err := a.Guests.DeleteRegistration(ctx(c), faceVisit(c)); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -184,7 +184,7 @@ func (a *App) apiFacePhotos(c *fiber.Ctx) error {
 	if !v.Registration.Bound() {
 		return problem(fiber.StatusConflict, "Send a selfie first: POST …/search.")
 	}
-	ms, err := a.faceGuests().RegisteredPhotos(ctx(c), v)
+	ms, err := a.Guests.RegisteredPhotos(ctx(c), v)
 	if err != nil {
 		return err
 	}
@@ -205,7 +205,7 @@ func (a *App) apiFaceSearch(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	res, err := a.faceGuests().Search(ctx(c), faceVisit(c), picture)
+	res, err := a.Guests.Search(ctx(c), faceVisit(c), picture)
 	if err != nil {
 		setRetryAfter(c, err)
 		return err

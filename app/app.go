@@ -31,6 +31,7 @@ type App struct {
 	Accounts *auth.Accounts
 	Gallery  *gallery.Service
 	Faces    *faces.Service
+	Guests   *faces.Guests  // face search as event guests use it
 	Blobs    *storage.Store // encrypted objects, local or S3
 	Mail     *mail.Outbox
 	Jobs     *Jobs
@@ -74,6 +75,7 @@ func New(cfg Config, db *database.DB, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.Faces = a.newFaces()
+	a.Guests = a.newFaceGuests()
 	a.Gallery = a.newGallery(params)
 	a.Fiber = a.newFiber()
 	return a, nil

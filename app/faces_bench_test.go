@@ -66,7 +66,11 @@ func BenchmarkSelfieSearch(b *testing.B) {
 		"whole selfie request p50 %.1f ms, p99 %.1f ms, %.1f ms over face finding at p50; the same selfie as the guest page sends it, %s: p50 %.1f ms, p99 %.1f ms\n",
 		ashaSelfie, s.camera, s.faces, len(s.world.files), len(ashaPhotos), ms(base[0]), ms(base[1]), ms(photos[0]), ms(photos[1]),
 		ms(full[0]), ms(full[1]), ms(full[0]-base[0]), s.web, ms(web[0]), ms(web[1]))
-	fmt.Printf("goal: selfie-to-results of a registered guest over the API (%s, face finding alone p50 %.1f ms): p50 %.1f ms, p99 %.1f ms; goal p50 under 150 ms: %s\n",
+	// Two goal lines: a guest's selfie is the page's (the guest flow takes
+	// it in the page), a native app may send its camera's picture as it is.
+	fmt.Printf("goal: selfie-to-results of a guest taking the selfie in the page (%s): p50 %.1f ms, p99 %.1f ms; goal p50 under 150 ms: %s\n",
+		s.web, ms(web[0]), ms(web[1]), met(web[0] < 150*time.Millisecond))
+	fmt.Printf("goal: selfie-to-results of a native app sending a camera's picture (%s, face finding alone p50 %.1f ms): p50 %.1f ms, p99 %.1f ms; goal p50 under 150 ms: %s\n",
 		s.camera, ms(base[0]), ms(full[0]), ms(full[1]), met(full[0] < 150*time.Millisecond))
 }
 

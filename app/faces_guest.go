@@ -26,10 +26,10 @@ import (
 // faces_guest_files.go (thumbnails, previews, downloads of the photos the
 // guest is on), api_face_invites.go (the API).
 
-// faceGuests is the guest side of face search, wired to the database,
+// newFaceGuests is the guest side of face search, wired to the database,
 // the face pipeline, the gallery's visibility rule and the configured
-// limits. It is cheap: made per request, it holds no state of its own.
-func (a *App) faceGuests() *faces.Guests {
+// limits.
+func (a *App) newFaceGuests() *faces.Guests {
 	return faces.NewGuests(a.Faces, faces.GuestDeps{
 		StudioOf: a.DB.StudioOf,
 		Selfies:  a.FacePipeline,
@@ -104,7 +104,7 @@ func faceCookieToken(c *fiber.Ctx) string { return c.Cookies(faceCookie(c.Params
 func (a *App) openFace(regOf func(*fiber.Ctx) string, whenGone bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		c.Set("X-Robots-Tag", "noindex, nofollow")
-		v, err := a.faceGuests().Open(ctx(c), c.Params("token"), regOf(c), c.IP())
+		v, err := a.Guests.Open(ctx(c), c.Params("token"), regOf(c), c.IP())
 		if v != nil {
 			c.Locals(localFaceVisit, v)
 			c.Locals(localStudio, v.Studio())
@@ -166,7 +166,7 @@ func (a *App) faceStudioName(c *fiber.Ctx) string {
 	if v := faceVisit(c); v != nil {
 		studio = v.Studio()
 	} else if tok := c.Params("token"); tok != "" {
-		studio, _ = a.faceGuests().InviteStudio(ctx(c), tok)
+		studio, _ = a.Guests.InviteStudio(ctx(c), tok)
 	}
 	name := ""
 	if studio != uuid.Nil {

@@ -38,7 +38,7 @@ func (a *App) facePhoto(c *fiber.Ctx) (uuid.UUID, error) {
 	case !v.Registration.Bound(): // no selfie yet: no photo is the guest's
 		return uuid.Nil, fmt.Errorf("app: face photo: %w", faces.ErrNotFound)
 	}
-	return id, a.faceGuests().CheckPhoto(ctx(c), v, id)
+	return id, a.Guests.CheckPhoto(ctx(c), v, id)
 }
 
 // faceImage answers a thumbnail or preview of one of the guest's photos;

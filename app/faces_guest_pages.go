@@ -76,7 +76,7 @@ func (a *App) faceRegister(c *fiber.Ctx) error {
 	}
 	in := faces.RegisterInput{Name: c.FormValue("name"), Email: c.FormValue("email"),
 		Consent: c.FormValue("consent") == "1", ConsentVersion: c.FormValue("consent_version")}
-	token, err := a.faceGuests().Register(ctx(c), v, in)
+	token, err := a.Guests.Register(ctx(c), v, in)
 	var ie *faces.InputError
 	if errors.As(err, &ie) {
 		return a.consentPage(c, fiber.StatusUnprocessableEntity, consentView{Name: in.Name, Email: in.Email,
@@ -117,7 +117,7 @@ func (a *App) faceSearch(c *fiber.Ctx) error {
 	if err := selfieType(c.Get(fiber.HeaderContentType)); err != nil {
 		return err
 	}
-	res, err := a.faceGuests().Search(ctx(c), faceVisit(c), body)
+	res, err := a.Guests.Search(ctx(c), faceVisit(c), body)
 	if err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func (a *App) facePhotosPage(c *fiber.Ctx) error {
 	if v.Registration == nil || !v.Registration.Bound() {
 		return c.Redirect(faceBase(c), fiber.StatusSeeOther)
 	}
-	ms, err := a.faceGuests().RegisteredPhotos(ctx(c), v)
+	ms, err := a.Guests.RegisteredPhotos(ctx(c), v)
 	if err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ type faceDeletedView struct {
 func (a *App) faceDelete(c *fiber.Ctx) error {
 	v := faceVisit(c)
 	if v.Registration != nil {
-		if err := a.faceGuests().DeleteRegistration(ctx(c), v); err != nil {
+		if err := a.Guests.DeleteRegistration(ctx(c), v); err != nil {
 			return err
 		}
 	}
