@@ -159,23 +159,11 @@ func (a *App) renderFace(c *fiber.Ctx, status int, page string, data any) error 
 // faceStudioName is the name of the studio of the invite, read once per
 // request; a dead invite still names its studio.
 func (a *App) faceStudioName(c *fiber.Ctx) string {
-	if name, ok := c.Locals(localGuestStudio).(string); ok {
-		return name
-	}
-	var studio uuid.UUID
+	var known uuid.UUID
 	if v := faceVisit(c); v != nil {
-		studio = v.Studio()
-	} else if tok := c.Params("token"); tok != "" {
-		studio, _ = a.Guests.InviteStudio(ctx(c), tok)
+		known = v.Studio()
 	}
-	name := ""
-	if studio != uuid.Nil {
-		if st, err := a.Accounts.Studio(ctx(c), studio); err == nil {
-			name = st.Name
-		}
-	}
-	c.Locals(localGuestStudio, name)
-	return name
+	return a.studioNameOnce(c, known, a.Guests.InviteStudio)
 }
 
 // faceErrors answers every failure of a face search page: problem+json

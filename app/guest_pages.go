@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -113,14 +114,23 @@ const localGuestStudio = "guest_studio_name"
 // guestStudioName is the name of the studio that shared the link, read
 // once per request. A dead link still names its studio.
 func (a *App) guestStudioName(c *fiber.Ctx) string {
+	var known uuid.UUID
+	if g := guest(c); g != nil {
+		known = g.Studio()
+	}
+	return a.studioNameOnce(c, known, a.Gallery.LinkStudio)
+}
+
+// studioNameOnce is the name of the studio behind a guest's page: known,
+// or else found from the token in the path (a dead link or invite still
+// names its studio). Read once per request; "" when there is none.
+func (a *App) studioNameOnce(c *fiber.Ctx, known uuid.UUID, byToken func(context.Context, string) (uuid.UUID, error)) string {
 	if name, ok := c.Locals(localGuestStudio).(string); ok {
 		return name
 	}
-	var studio uuid.UUID
-	if g := guest(c); g != nil {
-		studio = g.Studio()
-	} else if tok := c.Params("token"); tok != "" {
-		studio, _ = a.Gallery.LinkStudio(ctx(c), tok)
+	studio := known
+	if tok := c.Params("token"); studio == uuid.Nil && tok != "" {
+		studio, _ = byToken(ctx(c), tok)
 	}
 	name := ""
 	if studio != uuid.Nil {
