@@ -167,7 +167,17 @@ func lightboxWalk(t *testing.T, b *apptest.Browser) {
 // annotate enters the edit PIN and marks an area of the first photo.
 func annotate(t *testing.T, ta *apptest.TestApp, b *apptest.Browser) {
 	t.Helper()
-	b.Click(".g-upgrade summary")
+	// The page may still be scrolling back to the photo the lightbox
+	// closed on, and a click computed before that scroll misses: a
+	// person taps again, and so does the test.
+	for range 3 {
+		if apptest.Eval[bool](b, `document.querySelector(".g-upgrade").open`) {
+			break
+		}
+		b.Click(".g-upgrade summary")
+		time.Sleep(200 * time.Millisecond)
+	}
+	waitFor(t, b, `document.querySelector(".g-upgrade").open`, "true")
 	b.Fill(".g-upgrade form", "pin", "97531")
 	b.Submit(".g-upgrade button[type=submit]")
 	wantText(t, b, ".g-flash", "You can leave notes now")
