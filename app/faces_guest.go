@@ -175,15 +175,8 @@ func (a *App) faceErrors(c *fiber.Ctx) error {
 	if err == nil {
 		return nil
 	}
-	p := toProblem(err)
-	c.Locals(localErr, err)
-	if p.Status >= 500 {
-		a.Log.Error("request failed", "request_id", requestID(c), "route", c.Route().Path, "err", err)
-	}
+	p := a.guestProblem(c, err)
 	setRetryAfter(c, err)
-	for _, h := range []string{fiber.HeaderContentDisposition, fiber.HeaderETag, fiber.HeaderAcceptRanges, fiber.HeaderContentRange} {
-		c.Response().Header.Del(h)
-	}
 	if wantsJSON(c) {
 		return c.Status(p.Status).JSON(p, "application/problem+json")
 	}

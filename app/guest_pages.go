@@ -142,14 +142,10 @@ func (a *App) studioNameOnce(c *fiber.Ctx, known uuid.UUID, byToken func(context
 	return name
 }
 
-// guestErrors answers every failure of a guest route: problem+json to the
-// pages' script, else a page in the guest layout that says what happened
-// in plain words and names the studio when it is known.
-func (a *App) guestErrors(c *fiber.Ctx) error {
-	err := c.Next()
-	if err == nil {
-		return nil
-	}
+// guestProblem is the first half of answering a guest's failed request,
+// shared by share-link and face-invite pages: the problem, logged when it
+// is the server's, and no file headers left on what becomes an error page.
+func (a *App) guestProblem(c *fiber.Ctx, err error) *Problem {
 	p := toProblem(err)
 	c.Locals(localErr, err)
 	if p.Status >= 500 {
@@ -159,6 +155,18 @@ func (a *App) guestErrors(c *fiber.Ctx) error {
 	for _, h := range []string{fiber.HeaderContentDisposition, fiber.HeaderETag, fiber.HeaderAcceptRanges, fiber.HeaderContentRange} {
 		c.Response().Header.Del(h)
 	}
+	return p
+}
+
+// guestErrors answers every failure of a guest route: problem+json to the
+// pages' script, else a page in the guest layout that says what happened
+// in plain words and names the studio when it is known.
+func (a *App) guestErrors(c *fiber.Ctx) error {
+	err := c.Next()
+	if err == nil {
+		return nil
+	}
+	p := a.guestProblem(c, err)
 	if wantsJSON(c) {
 		if errors.Is(err, gallery.ErrNeedName) {
 			p.Errors = map[string]string{"name": p.Detail}
