@@ -77,8 +77,16 @@ func New(cfg Config, db *database.DB, log *slog.Logger) (*App, error) {
 	a.Faces = a.newFaces()
 	a.Guests = a.newFaceGuests()
 	a.Gallery = a.newGallery(params)
+	db.OnChange(a.Gallery.Changed)
 	a.Fiber = a.newFiber()
 	return a, nil
+}
+
+// HearChanges keeps the guests' cache in step with changes other processes
+// make, until ctx ends; the cache serves only while this listens
+// (gallery.Service.CacheLive).
+func (a *App) HearChanges(ctx context.Context) {
+	a.DB.ListenChanges(ctx, a.Gallery.CacheLive)
 }
 
 // Serve listens on the configured address until ctx ends, then lets
@@ -92,6 +100,7 @@ func (a *App) Serve(ctx context.Context) error {
 		ln.Close()
 		return err
 	}
+	go a.HearChanges(ctx)
 	a.Log.Info("serving", "url", a.Config.BaseURL, "addr", ln.Addr().String(), "tls", a.Config.TLS())
 	errc := make(chan error, 1)
 	go func() { errc <- a.Fiber.Listener(ln) }()

@@ -18,17 +18,15 @@ func (a *App) newGallery(params auth.Params) *gallery.Service {
 	return gallery.New(gallery.Deps{
 		InStudio: a.DB.InStudio,
 		StudioOf: a.DB.StudioOf,
-		Unscoped: func(ctx context.Context, fn func(tx *gorm.DB) error) error {
-			return a.DB.Gorm.WithContext(ctx).Transaction(fn)
-		},
-		Audit:   galleryAudit{a.Audit},
-		PINs:    pinHasher{params},
-		Jobs:    a.Jobs,
-		Notify:  ownerMail{a.Mail},
-		Blobs:   galleryBlobs{a.Blobs},
-		Hooks:   a.Faces, // face search follows new photos and deleted albums
-		BaseURL: a.Config.BaseURL,
-		Now:     a.now,
+		Unscoped: a.DB.Unscoped,
+		Audit:    galleryAudit{a.Audit},
+		PINs:     pinHasher{params},
+		Jobs:     a.Jobs,
+		Notify:   ownerMail{a.Mail},
+		Blobs:    galleryBlobs{a.Blobs},
+		Hooks:    a.Faces, // face search follows new photos and deleted albums
+		BaseURL:  a.Config.BaseURL,
+		Now:      a.now,
 	})
 }
 

@@ -35,7 +35,7 @@ type benchAlbum struct {
 	photos []uuid.UUID
 }
 
-func newBenchAlbum(b *testing.B) *benchAlbum {
+func newBenchAlbum(b testing.TB) *benchAlbum {
 	b.Helper()
 	ta := apptest.New(b)
 	u := ta.NewStudio("Bench")
@@ -58,7 +58,7 @@ func newBenchAlbum(b *testing.B) *benchAlbum {
 }
 
 // addRealPhotos uploads and renders n of the shared test photos.
-func (ba *benchAlbum) addRealPhotos(b *testing.B, n int) {
+func (ba *benchAlbum) addRealPhotos(b testing.TB, n int) {
 	b.Helper()
 	ctx := context.Background()
 	dir := apptest.TestData(b, "faces/deepface")
@@ -115,7 +115,13 @@ func (ba *benchAlbum) addRandomOriginals(b *testing.B, n, size int) {
 }
 
 // enter opens the link like a browser and keeps the guest's cookie.
-func (ba *benchAlbum) enter(b *testing.B) {
+func (ba *benchAlbum) enter(b testing.TB) {
+	b.Helper()
+	ba.cookie = ba.newGuest(b)
+}
+
+// newGuest opens the link as a new browser would and returns its cookie.
+func (ba *benchAlbum) newGuest(b testing.TB) *http.Cookie {
 	b.Helper()
 	res, err := noRedirect.Get(ba.base + "/g/" + ba.token)
 	if err != nil {
@@ -124,20 +130,21 @@ func (ba *benchAlbum) enter(b *testing.B) {
 	res.Body.Close()
 	for _, c := range res.Cookies() {
 		if len(c.Name) > 8 && c.Name[:8] == "__Host-g" {
-			ba.cookie = c
+			return c
 		}
 	}
-	if ba.cookie == nil {
-		b.Fatalf("opening the link: %d and no guest cookie", res.StatusCode)
-	}
+	b.Fatalf("opening the link: %d and no guest cookie", res.StatusCode)
+	return nil
 }
 
 var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-// load sends total GETs from clients concurrent clients, paths taken in
-// turn, and returns requests per second and the 50th and 99th percentile
-// latencies. Any answer but 200 fails the benchmark.
-func (ba *benchAlbum) load(b *testing.B, clients, total int, paths []string) (rps float64, p50, p99 time.Duration) {
+// load sends total GETs from as many concurrent clients as guests, each
+// with its own guest's cookie (none when guests is empty: one client per
+// path), paths taken in turn, and returns requests per second and the 50th
+// and 99th percentile latencies. Any answer but 200 fails the benchmark.
+func (ba *benchAlbum) load(b *testing.B, guests []*http.Cookie, total int, paths []string) (rps float64, p50, p99 time.Duration) {
+	clients := len(guests)
 	b.Helper()
 	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
 	defer tr.CloseIdleConnections()
@@ -147,7 +154,7 @@ func (ba *benchAlbum) load(b *testing.B, clients, total int, paths []string) (rp
 	i := 0
 	var wg sync.WaitGroup
 	start := time.Now()
-	for range clients {
+	for who := range clients {
 		wg.Go(func() {
 			for {
 				next.Lock()
@@ -158,8 +165,8 @@ func (ba *benchAlbum) load(b *testing.B, clients, total int, paths []string) (rp
 					return
 				}
 				req, _ := http.NewRequest(http.MethodGet, ba.base+paths[n%len(paths)], nil)
-				if ba.cookie != nil {
-					req.AddCookie(ba.cookie)
+				if guests[who] != nil {
+					req.AddCookie(guests[who])
 				}
 				t0 := time.Now()
 				res, err := client.Do(req)
@@ -184,18 +191,24 @@ func (ba *benchAlbum) load(b *testing.B, clients, total int, paths []string) (rp
 	return float64(total) / elapsed.Seconds(), lat[total/2], lat[total*99/100]
 }
 
-// BenchmarkGuestServing puts 200 concurrent guests on loopback against the
-// album page and the thumbnails, with the static stylesheet served by the
-// same process as the baseline. Goal: p99 under 50 ms.
+// BenchmarkGuestServing puts 200 concurrent guests, each in a session of
+// its own, on loopback against the album page and the thumbnails, with
+// the static stylesheet served by the same process as the baseline. Each
+// run is measured after a first round that fills the guests' cache, so
+// it shows the steady state of an album being viewed. Goal: p99 under
+// 50 ms.
 func BenchmarkGuestServing(b *testing.B) {
 	ba := newBenchAlbum(b)
 	ba.addRealPhotos(b, 24)
-	ba.enter(b)
+	const clients, total = 200, 4000
+	guests := make([]*http.Cookie, clients)
+	for i := range guests {
+		guests[i] = ba.newGuest(b)
+	}
 	thumbs := make([]string, len(ba.photos))
 	for i, id := range ba.photos {
 		thumbs[i] = "/g/" + ba.token + "/p/" + id.String() + "/thumb"
 	}
-	const clients, total = 200, 4000
 	for _, s := range []struct {
 		name  string
 		paths []string
@@ -207,8 +220,9 @@ func BenchmarkGuestServing(b *testing.B) {
 		b.Run(s.name, func(b *testing.B) {
 			var rps float64
 			var p50, p99 time.Duration
+			ba.load(b, guests, 2*clients, s.paths)
 			for range b.N {
-				rps, p50, p99 = ba.load(b, clients, total, s.paths)
+				rps, p50, p99 = ba.load(b, guests, total, s.paths)
 			}
 			b.ReportMetric(rps, "req/s")
 			b.ReportMetric(float64(p50.Microseconds())/1000, "p50-ms")

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"html/template"
 	"math"
 
 	"github.com/gofiber/fiber/v2"
@@ -55,7 +56,7 @@ type guestGalleryView struct {
 	Cover             *guestTile
 	Tabs              []guestTab
 	Folder            string
-	Tiles             []guestTile
+	Grid              template.HTML // the folder's tiles (guest_tiles.go)
 	Choice            guestChoice
 	CanAnnotate       bool
 	OfferUpgrade      bool // the album has an annotate PIN this guest has not entered
@@ -85,7 +86,10 @@ func (a *App) galleryPage(c *fiber.Ctx, g *gallery.GuestAccess) error {
 		v.Cover = &t
 	}
 	if cur := p.Current; cur != nil {
-		v.Folder, v.Tiles = cur.Name, guestTiles(c, g, cur, p.Photos, idSet(p.Favourites))
+		v.Folder = cur.Name
+		if v.Grid, err = a.guestGrid(c, g, p); err != nil {
+			return err
+		}
 		v.Zips = zipLinks(base, g, p.Folders, cur)
 		if len(p.Folders) > 1 {
 			for _, f := range p.Folders {
@@ -94,14 +98,6 @@ func (a *App) galleryPage(c *fiber.Ctx, g *gallery.GuestAccess) error {
 		}
 	}
 	return a.renderGuest(c, fiber.StatusOK, "guest_gallery", v)
-}
-
-func guestTiles(c *fiber.Ctx, g *gallery.GuestAccess, f *gallery.Folder, photos []gallery.Photo, favs map[uuid.UUID]bool) []guestTile {
-	out := make([]guestTile, len(photos))
-	for i := range photos {
-		out[i] = guestTileOf(c, g, f, &photos[i], favs[photos[i].ID])
-	}
-	return out
 }
 
 func guestTileOf(c *fiber.Ctx, g *gallery.GuestAccess, f *gallery.Folder, p *gallery.Photo, fav bool) guestTile {

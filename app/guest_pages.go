@@ -116,6 +116,9 @@ const localGuestStudio = "guest_studio_name"
 func (a *App) guestStudioName(c *fiber.Ctx) string {
 	var known uuid.UUID
 	if g := guest(c); g != nil {
+		if g.StudioName != "" {
+			return g.StudioName
+		}
 		known = g.Studio()
 	}
 	return a.studioNameOnce(c, known, a.Gallery.LinkStudio)

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -104,12 +105,31 @@ func (p *Pages) Render(w io.Writer, v View) error {
 	if v.Guest != nil {
 		layout = "guest-layout"
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, layout, v); err != nil {
+	buf := buffers.Get().(*bytes.Buffer)
+	defer buffers.Put(buf)
+	buf.Reset()
+	if err := t.ExecuteTemplate(buf, layout, v); err != nil {
 		return fmt.Errorf("frontend: render %s: %w", v.Page, err)
 	}
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+// buffers keep pages' buffers: a guest's gallery page is tens of
+// kilobytes, and growing a new buffer for each was much of its garbage.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// Partial renders the template name of page's set alone, such as one
+// tile of a grid that the app keeps rendered.
+func (p *Pages) Partial(w io.Writer, page, name string, data any) error {
+	t, ok := p.byName[page]
+	if !ok {
+		return fmt.Errorf("frontend: no page %q", page)
+	}
+	if err := t.ExecuteTemplate(w, name, data); err != nil {
+		return fmt.Errorf("frontend: render %s of %s: %w", name, page, err)
+	}
+	return nil
 }
 
 // Static serves /static from the embedded folder.

@@ -80,11 +80,28 @@ func (s *Service) GuestPhotos(ctx context.Context, g *GuestAccess, folder uuid.U
 
 // GuestPhoto is one photo the guest sees, with its folder. A photo of a
 // hidden folder, of another album, or not yet ready is ErrNotFound: the
-// guest cannot tell it from an ID that does not exist.
+// guest cannot tell it from an ID that does not exist. Every thumbnail
+// asks, so the answer is cached (guest_cache.go); the caller gets copies.
 func (s *Service) GuestPhoto(ctx context.Context, g *GuestAccess, id uuid.UUID) (*Photo, *Folder, error) {
 	if !g.In() {
 		return nil, nil, fmt.Errorf("gallery: guest photo: %w", ErrForbidden)
 	}
+	k := cacheKey{kind: cachedPhoto, studio: g.Studio(), a: g.Album.ID.String(), b: id.String()}
+	pf, err := cached(s.cache, k, func() (seenPhoto, error) { return s.loadGuestPhoto(ctx, g, id) })
+	if err != nil {
+		return nil, nil, fmt.Errorf("gallery: guest photo: %w", err)
+	}
+	p, f := *pf.photo, *pf.folder
+	return &p, &f, nil
+}
+
+// seenPhoto is a photo a guest sees, with its folder.
+type seenPhoto struct {
+	photo  *Photo
+	folder *Folder
+}
+
+func (s *Service) loadGuestPhoto(ctx context.Context, g *GuestAccess, id uuid.UUID) (seenPhoto, error) {
 	var p Photo
 	var f *Folder
 	err := s.InStudio(ctx, g.Studio(), func(tx *gorm.DB) (err error) {
@@ -100,8 +117,5 @@ func (s *Service) GuestPhoto(ctx context.Context, g *GuestAccess, id uuid.UUID) 
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("gallery: guest photo: %w", err)
-	}
-	return &p, f, nil
+	return seenPhoto{&p, f}, err
 }

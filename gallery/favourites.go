@@ -74,9 +74,12 @@ func (s *Service) Favourites(ctx context.Context, g *GuestAccess) ([]uuid.UUID, 
 	if g.Guest == nil {
 		return nil, nil
 	}
-	var ids []uuid.UUID
-	err := s.InStudio(ctx, g.Studio(), func(tx *gorm.DB) error {
-		return tx.Model(&favourite{}).Where("guest_id = ?", g.Guest.ID).Order("created_at").Pluck("photo_id", &ids).Error
+	k := cacheKey{kind: cachedFavourites, studio: g.Studio(), a: g.Guest.ID.String()}
+	ids, err := cached(s.cache, k, func() (ids []uuid.UUID, err error) {
+		err = s.InStudio(ctx, g.Studio(), func(tx *gorm.DB) error {
+			return tx.Model(&favourite{}).Where("guest_id = ?", g.Guest.ID).Order("created_at").Pluck("photo_id", &ids).Error
+		})
+		return ids, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("gallery: favourites: %w", err)

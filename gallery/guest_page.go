@@ -3,6 +3,7 @@ package gallery
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -12,22 +13,38 @@ import (
 // sees, the open folder's photos, the guest's favourites and the cover.
 type GuestPage struct {
 	Folders    []Folder
-	Current    *Folder // nil when the album has no folder the guest sees
-	Photos     []Photo // the open folder's ready photos, in order
-	Favourites []uuid.UUID
-	Cover      *Photo // nil when unset or in a hidden folder
+	Current    *Folder     // nil when the album has no folder the guest sees
+	Photos     []Photo     // the open folder's ready photos, in order
+	Favourites []uuid.UUID // the guest's own, never cached with the rest
+	Cover      *Photo      // nil when unset or in a hidden folder
 	CoverIn    *Folder
+	// Derived holds what the app makes of the page (its rendered tiles),
+	// kept exactly as long as the page is cached.
+	Derived *sync.Map
 }
 
-// GuestGallery reads a gallery page in one transaction: the page is the
-// most requested thing a guest does, and each transaction costs three
-// round trips before its first query. folder is the folder asked for
-// (uuid.Nil: the first); one the guest does not see is ErrNotFound.
+// GuestGallery is a gallery page: the most requested thing a guest does,
+// so the album's part is cached per folder (guest_cache.go) and read in one
+// transaction when not. folder is the folder asked for (uuid.Nil: the
+// first); one the guest does not see is ErrNotFound.
 func (s *Service) GuestGallery(ctx context.Context, g *GuestAccess, folder uuid.UUID) (*GuestPage, error) {
 	if !g.In() {
 		return nil, fmt.Errorf("gallery: guest gallery: %w", ErrForbidden)
 	}
-	var p GuestPage
+	k := cacheKey{kind: cachedPage, studio: g.Studio(), a: g.Album.ID.String(), b: folder.String()}
+	shared, err := cached(s.cache, k, func() (*GuestPage, error) { return s.loadGuestPage(ctx, g, folder) })
+	if err != nil {
+		return nil, fmt.Errorf("gallery: guest gallery: %w", err)
+	}
+	p := *shared
+	if p.Favourites, err = s.Favourites(ctx, g); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+func (s *Service) loadGuestPage(ctx context.Context, g *GuestAccess, folder uuid.UUID) (*GuestPage, error) {
+	p := GuestPage{Derived: &sync.Map{}}
 	err := s.InStudio(ctx, g.Studio(), func(tx *gorm.DB) error {
 		err := tx.Where("studio_id = ? AND album_id = ? AND NOT hidden", g.Studio(), g.Album.ID).
 			Order("position, created_at").Find(&p.Folders).Error
@@ -42,18 +59,9 @@ func (s *Service) GuestGallery(ctx context.Context, g *GuestAccess, folder uuid.
 		if err != nil {
 			return err
 		}
-		if g.Guest != nil {
-			err = tx.Model(&favourite{}).Where("guest_id = ?", g.Guest.ID).Order("created_at").Pluck("photo_id", &p.Favourites).Error
-			if err != nil {
-				return err
-			}
-		}
 		return p.loadCover(tx, g)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("gallery: guest gallery: %w", err)
-	}
-	return &p, nil
+	return &p, err
 }
 
 func pickGuestFolder(folders []Folder, want uuid.UUID) (*Folder, error) {

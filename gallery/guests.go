@@ -25,6 +25,9 @@ type GuestAccess struct {
 	Session *GuestSession // nil until the guest has got in
 	Guest   *Guest        // nil until the guest gave a name
 	IP      string
+	// StudioName is who shared the link, for its pages; read with the
+	// link so a cached page needs no other lookup.
+	StudioName string
 }
 
 // In reports whether the guest is past the PIN.
@@ -48,34 +51,90 @@ func (g *GuestAccess) Studio() uuid.UUID { return g.Link.StudioID }
 // LinkStudio is the studio of a share link, live or dead (uuid.Nil when
 // there is no such link), so a page about a dead link can name who sent it.
 func (s *Service) LinkStudio(ctx context.Context, linkToken string) (uuid.UUID, error) {
-	return s.StudioOf(ctx, "share_link", hashSecret(linkToken))
+	return s.linkStudio(ctx, hashSecret(linkToken))
+}
+
+// linkStudio remembers a link's studio: a link never moves.
+func (s *Service) linkStudio(ctx context.Context, hash string) (uuid.UUID, error) {
+	if id, ok := s.cache.studioOf(hash); ok {
+		return id, nil
+	}
+	id, err := s.StudioOf(ctx, "share_link", hash)
+	if err == nil && id != uuid.Nil {
+		s.cache.keepStudio(hash, id)
+	}
+	return id, err
 }
 
 // OpenLink resolves a link token and, when sessionToken belongs to the same
 // link and is alive, the guest session. An expired or revoked link is
-// ErrLinkGone whatever the session says.
+// ErrLinkGone whatever the session says. Every page and thumbnail a guest
+// asks for starts here, so the answer is cached (guest_cache.go) and its
+// time limits checked on each use.
 func (s *Service) OpenLink(ctx context.Context, linkToken, sessionToken, ip string) (*GuestAccess, error) {
-	studio, err := s.LinkStudio(ctx, linkToken)
+	linkHash, sessionHash := hashSecret(linkToken), ""
+	if sessionToken != "" {
+		sessionHash = hashSecret(sessionToken)
+	}
+	studio, err := s.linkStudio(ctx, linkHash)
 	if err == nil && studio == uuid.Nil {
 		err = ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("gallery: open link: %w", err)
 	}
+	k, now := cacheKey{kind: cachedAccess, studio: studio, a: linkHash, b: sessionHash}, s.Now()
+	if v, ok := s.cache.get(k); ok && v.(*GuestAccess).fresh(now) {
+		g := v.(*GuestAccess).clone()
+		g.IP = ip
+		return g, nil
+	}
+	st, on := s.cache.stamp(studio)
 	g := &GuestAccess{IP: ip}
 	err = s.InStudio(ctx, studio, func(tx *gorm.DB) error {
-		if err := g.load(tx, s.Now(), hashSecret(linkToken)); err != nil {
+		if err := g.load(tx, now, linkHash); err != nil {
 			return err
 		}
-		if sessionToken == "" {
+		if sessionHash == "" {
 			return nil
 		}
-		return g.loadSession(tx, s.Now(), hashSecret(sessionToken))
+		return g.loadSession(tx, now, sessionHash)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("gallery: open link: %w", err)
 	}
+	if on {
+		s.cache.put(k, st, g.clone())
+	}
 	return g, nil
+}
+
+// fresh reports whether a cached access still holds at now: the link and
+// session have not expired, and the session was marked seen in the last
+// minute (else it is read again, which marks it).
+func (g *GuestAccess) fresh(now time.Time) bool {
+	if !g.Link.Usable(now) {
+		return false
+	}
+	return g.Session == nil || (g.Session.ExpiresAt.After(now) && now.Sub(g.Session.LastSeenAt) <= sessionTouch)
+}
+
+// sessionTouch is how often a session's last_seen_at is written.
+const sessionTouch = time.Minute
+
+// clone copies g deeply enough that the copy's session and guest can be
+// changed (Identify does) without touching a cached one.
+func (g *GuestAccess) clone() *GuestAccess {
+	c := *g
+	if g.Session != nil {
+		s := *g.Session
+		c.Session = &s
+	}
+	if g.Guest != nil {
+		gg := *g.Guest
+		c.Guest = &gg
+	}
+	return &c
 }
 
 func (g *GuestAccess) load(tx *gorm.DB, now time.Time, hash string) error {
@@ -90,6 +149,9 @@ func (g *GuestAccess) load(tx *gorm.DB, now time.Time, hash string) error {
 		return err
 	}
 	g.Album = *a
+	if err := tx.Table("studios").Select("name").Where("id = ?", g.Link.StudioID).Scan(&g.StudioName).Error; err != nil {
+		return err
+	}
 	switch a.Status {
 	case StatusDraft:
 		return ErrNotPublished
@@ -109,10 +171,11 @@ func (g *GuestAccess) loadSession(tx *gorm.DB, now time.Time, hash string) error
 		return err
 	}
 	g.Session = &gs
-	if now.Sub(gs.LastSeenAt) > time.Minute {
+	if now.Sub(gs.LastSeenAt) > sessionTouch {
 		if err := tx.Model(&gs).Update("last_seen_at", now).Error; err != nil {
 			return err
 		}
+		gs.LastSeenAt = now
 	}
 	if gs.GuestID == nil {
 		return nil

@@ -90,6 +90,7 @@ type Deps struct {
 // Service is the gallery. Each method owns its transaction.
 type Service struct {
 	Deps
+	cache *guestCache
 }
 
 // New returns the gallery service.
@@ -97,7 +98,21 @@ func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{Deps: d}
+	return &Service{Deps: d, cache: newGuestCache()}
+}
+
+// Changed tells the gallery that studio's guest-visible data changed
+// (uuid.Nil: any studio's), so nothing cached before is served again.
+func (s *Service) Changed(studio uuid.UUID) { s.cache.Changed(studio) }
+
+// CacheLive turns the guests' cache on while every change is heard
+// (Changed), and off when changes may go unheard. It starts off.
+func (s *Service) CacheLive(on bool) { s.cache.Live(on) }
+
+// CacheIsLive reports whether the guests' cache serves.
+func (s *Service) CacheIsLive() bool {
+	_, on := s.cache.stamp(uuid.Nil)
+	return on
 }
 
 // record writes an audit entry.

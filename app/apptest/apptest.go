@@ -70,7 +70,24 @@ func NewWithLog(t testing.TB, w io.Writer, mutate ...func(*app.Config)) *TestApp
 	if err != nil {
 		t.Fatal(err)
 	}
+	hearChanges(t, a)
 	return &TestApp{App: a, DatabaseURL: u, t: t}
+}
+
+// hearChanges runs the app's change listener, as serving does, so tests
+// go through the guests' cache, and waits at the end until its connection
+// is closed (the test's database is dropped after).
+func hearChanges(t testing.TB, a *app.App) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.HearChanges(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
 }
 
 // Listen serves the app on a loopback port (for browsers) until t ends and
@@ -327,7 +344,12 @@ func (ta *TestApp) LastMailLink(addr string) string {
 // row-level security, for checking and tampering; closed when the test ends.
 func (ta *TestApp) Superuser() *pgx.Conn {
 	ta.t.Helper()
-	c, err := pgx.Connect(context.Background(), ta.DatabaseURL)
+	cfg, err := pgx.ParseConfig(ta.DatabaseURL)
+	if err != nil {
+		ta.t.Fatal(err)
+	}
+	ta.DB.WatchChanges(cfg) // the app's cache hears the test's changes at once
+	c, err := pgx.ConnectConfig(context.Background(), cfg)
 	if err != nil {
 		ta.t.Fatal(err)
 	}

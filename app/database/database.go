@@ -30,6 +30,8 @@ type DB struct {
 	Pool *pgxpool.Pool
 	Gorm *gorm.DB
 	SQL  *sql.DB
+
+	changes *changes
 }
 
 // Migrate applies pending migrations as the URL's user.
@@ -51,6 +53,8 @@ func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
 	}
+	ch := &changes{}
+	ch.watch(cfg.ConnConfig)
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		if _, err := c.Exec(ctx, "SET ROLE "+AppRole); err != nil {
 			return fmt.Errorf("set role: %w", err)
@@ -77,7 +81,7 @@ func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("database: gorm: %w", err)
 	}
-	return &DB{Pool: pool, Gorm: g, SQL: sqlDB}, nil
+	return &DB{Pool: pool, Gorm: g, SQL: sqlDB, changes: ch}, nil
 }
 
 // Close releases the pool.
@@ -92,17 +96,34 @@ func (d *DB) InStudio(ctx context.Context, studio uuid.UUID, fn func(tx *gorm.DB
 	return InStudio(ctx, d.Gorm, studio, fn)
 }
 
-// InStudio is DB.InStudio for any *gorm.DB.
+// InStudio is DB.InStudio for any *gorm.DB. Once the transaction has
+// committed, the studio's cached data it changed is reported (changes.go).
 func InStudio(ctx context.Context, g *gorm.DB, studio uuid.UUID, fn func(tx *gorm.DB) error) error {
 	if studio == uuid.Nil {
 		return errors.New("database: no studio for transaction")
 	}
-	return g.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	ctx, m, outer := trackChanges(ctx)
+	err := g.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec("SELECT set_config('app.studio_id', ?, true)", studio.String()).Error; err != nil {
 			return fmt.Errorf("database: set studio: %w", err)
 		}
 		return fn(tx)
 	})
+	if err == nil && outer {
+		m.committed(studio)
+	}
+	return err
+}
+
+// Unscoped runs fn in a transaction outside any studio (row-level security
+// then shows no studio's rows); a change it commits is any studio's.
+func (d *DB) Unscoped(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	ctx, m, outer := trackChanges(ctx)
+	err := d.Gorm.WithContext(ctx).Transaction(fn)
+	if err == nil && outer {
+		m.committed(uuid.Nil)
+	}
+	return err
 }
 
 // StudioOf resolves an e-mail or a secret's hash to its studio through the

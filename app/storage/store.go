@@ -152,7 +152,10 @@ func (s *Store) prepare(ctx context.Context, o *Object, studio uuid.UUID, key st
 		return err
 	}
 	o.hdr, o.seal, o.size, o.chunks = h, seal, size, h.chunks(size)
-	o.plain, o.sealed = make([]byte, h.chunk), make([]byte, h.chunk+tagLen)
+	// A thumbnail is smaller than a chunk: buffers of its size, not of a
+	// chunk, were most of the cost of serving one.
+	n := min(h.chunk, size)
+	o.plain, o.sealed = make([]byte, n), make([]byte, n+tagLen)
 	return nil
 }
 
