@@ -97,12 +97,20 @@ func waitLive(t *testing.T, ba *benchAlbum) {
 func TestGuestCacheServesFromMemory(t *testing.T) {
 	ba := newCachedAlbum(t)
 	page := "/g/" + ba.token
-	if s, body := ba.get(t, page); s != http.StatusOK || !strings.Contains(body, "Bench wedding") {
-		t.Fatalf("page: %d", s)
+	// The app's own NOTIFYs of setting the album up may still be on their
+	// way and empty the cache once more, so the test tries a few times.
+	served := false
+	for try := 0; try < 20 && !served; try++ {
+		ba.unheard(t, "Bench wedding")
+		if s, body := ba.get(t, page); s != http.StatusOK || !strings.Contains(body, "Bench wedding") {
+			t.Fatalf("page: %d", s)
+		}
+		ba.unheard(t, "Title nobody was told of")
+		_, body := ba.get(t, page)
+		served = strings.Contains(body, "Bench wedding")
 	}
-	ba.unheard(t, "Title nobody was told of")
-	if _, body := ba.get(t, page); !strings.Contains(body, "Bench wedding") {
-		t.Fatal("a page read again from the database: the cache did not serve it")
+	if !served {
+		t.Fatal("every page was read again from the database: the cache did not serve them")
 	}
 	// NOTIFY from anywhere is a change: the next page comes from the database.
 	if _, err := ba.otherProcess(t).Exec(context.Background(), "SELECT pg_notify($1, $2)", "proofsheet_changes", ba.studio.String()); err != nil {
