@@ -40,6 +40,8 @@ type App struct {
 	pages    *frontend.Pages
 	now      func() time.Time
 
+	renditions *renditionCache // guests' thumbnails and previews, decrypted
+
 	// FacePipeline finds and embeds faces, opened on first use.
 	FacePipeline *FacePipeline
 }
@@ -50,7 +52,7 @@ func New(cfg Config, db *database.DB, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, DB: db, pages: pages, now: time.Now}
+	a := &App{Config: cfg, Log: log, DB: db, pages: pages, now: time.Now, renditions: newRenditionCache(renditionCacheSize)}
 	a.Metrics = NewMetrics()
 	a.Audit = audit.New(db.Gorm)
 	a.Jobs, err = newJobs(a)

@@ -81,7 +81,7 @@ func (a *App) guestRendition(c *fiber.Ctx, g *gallery.GuestAccess, photo uuid.UU
 	if key == "" || (r != renditionThumb && r != renditionPreview) {
 		return problem(fiber.StatusNotFound, "This photo is still being prepared. Try again in a minute.")
 	}
-	return a.sendObject(c, object{Studio: g.Studio(), Key: key, Type: "image/jpeg", Tag: tag})
+	return a.sendRendition(c, object{Studio: g.Studio(), Key: key, Type: "image/jpeg", Tag: tag})
 }
 
 // guestDownload answers one photo as a download, original or web size,

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -177,4 +178,58 @@ func TestGuestCacheOffWhileDeaf(t *testing.T) {
 	ba.unheard(t, "Changed while nobody listened")
 	ba.eventually(t, page, func(_ int, body string) bool { return strings.Contains(body, "Changed while nobody listened") })
 	waitLive(t, ba) // and it listens again
+}
+
+// A thumbnail is served from memory once read: the same bytes and ETag
+// even when the store no longer has it, and 304 for a browser that has it.
+func TestGuestThumbnailsFromMemory(t *testing.T) {
+	ba := newCachedAlbum(t)
+	thumb := "/g/" + ba.token + "/p/" + ba.photos[0].String() + "/thumb"
+	res := ba.do(t, thumb, "")
+	first, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	etag := res.Header.Get("ETag")
+	if res.StatusCode != http.StatusOK || len(first) < 1000 || etag == "" {
+		t.Fatalf("thumbnail: %d, %d bytes, ETag %q", res.StatusCode, len(first), etag)
+	}
+	p, _, err := ba.ta.Gallery.GuestPhoto(context.Background(), ba.guestAccess(t), ba.photos[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ba.ta.Gallery.Blobs.Delete(context.Background(), ba.studio, p.ThumbKey); err != nil {
+		t.Fatal(err)
+	}
+	res = ba.do(t, thumb, "")
+	again, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !bytes.Equal(again, first) || res.Header.Get("ETag") != etag {
+		t.Fatalf("again: %d, %d bytes, ETag %q", res.StatusCode, len(again), res.Header.Get("ETag"))
+	}
+	if res = ba.do(t, thumb, etag); res.StatusCode != http.StatusNotModified {
+		t.Fatalf("with If-None-Match: %d", res.StatusCode)
+	}
+	res.Body.Close()
+}
+
+func (ba *benchAlbum) do(t *testing.T, path, ifNoneMatch string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, ba.base+path, nil)
+	req.AddCookie(ba.cookie)
+	if ifNoneMatch != "" {
+		req.Header.Set("If-None-Match", ifNoneMatch)
+	}
+	res, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func (ba *benchAlbum) guestAccess(t *testing.T) *gallery.GuestAccess {
+	t.Helper()
+	g, err := ba.ta.Gallery.OpenLink(context.Background(), ba.token, ba.cookie.Value, "192.0.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
 }
