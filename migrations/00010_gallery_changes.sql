@@ -7,7 +7,8 @@
 --     pool turns it into a change of the transaction's studio as soon as
 --     the transaction commits (database.DB.InStudio), before it answers;
 --   * NOTIFY proofsheet_changes tells every other process on commit, with
---     the studio in app.studio_id ('' when unknown: every studio).
+--     the studio in app.studio_id ('' when unknown: every studio) and the
+--     writer's application_name, by which a process skips its own.
 -- Statement triggers: one notice per statement, not per row; a statement
 -- that touched no row is still reported, which only costs a reload.
 -- A guest session's last_seen_at (written once a minute) changes nothing
@@ -18,7 +19,8 @@ CREATE FUNCTION gallery_changed() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
-    PERFORM pg_notify('proofsheet_changes', coalesce(current_setting('app.studio_id', true), ''));
+    PERFORM pg_notify('proofsheet_changes',
+        coalesce(current_setting('app.studio_id', true), '') || ' ' || current_setting('application_name'));
     RAISE NOTICE USING MESSAGE = 'gallery data changed', ERRCODE = 'PSC01';
     RETURN NULL;
 END

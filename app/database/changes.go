@@ -2,6 +2,9 @@ package database
 
 import (
 	"context"
+	"crypto/rand"
+	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -27,8 +30,14 @@ const (
 // any studio.
 type ChangeHook func(studio uuid.UUID)
 
-// changes holds the hook, set once the app is wired.
-type changes struct{ hook atomic.Pointer[ChangeHook] }
+// changes holds the hook, set once the app is wired, and the pool's
+// application_name, which marks this process's own NOTIFYs: its changes
+// are told when they commit, and hearing them again a moment later would
+// only empty the cache for nothing.
+type changes struct {
+	hook atomic.Pointer[ChangeHook]
+	self string
+}
 
 func (c *changes) tell(studio uuid.UUID) {
 	if h := c.hook.Load(); h != nil {
@@ -133,10 +142,22 @@ func (d *DB) listen(ctx context.Context, live func(bool)) bool {
 		if err != nil {
 			return true
 		}
-		studio, err := uuid.Parse(n.Payload)
+		id, writer, _ := strings.Cut(n.Payload, " ")
+		if writer == d.changes.self {
+			continue
+		}
+		studio, err := uuid.Parse(id)
 		if err != nil {
 			studio = uuid.Nil
 		}
 		d.changes.tell(studio)
 	}
+}
+
+// newChanges names this process's pool uniquely among the processes on
+// the database.
+func newChanges() *changes {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return &changes{self: fmt.Sprintf("proofsheet-%x", b)}
 }

@@ -53,8 +53,9 @@ func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
 	}
-	ch := &changes{}
+	ch := newChanges()
 	ch.watch(cfg.ConnConfig)
+	cfg.ConnConfig.RuntimeParams["application_name"] = ch.self
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		if _, err := c.Exec(ctx, "SET ROLE "+AppRole); err != nil {
 			return fmt.Errorf("set role: %w", err)
