@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -69,6 +70,13 @@ type renderedTiles struct {
 	holes int
 }
 
+// tilesOnce renders a page's tiles once for all the guests asking.
+type tilesOnce struct {
+	sync.Once
+	tiles *renderedTiles
+	err   error
+}
+
 type tilesKey struct {
 	base     string
 	annotate bool
@@ -76,16 +84,13 @@ type tilesKey struct {
 
 // guestGrid is the current folder's tiles for this guest, as HTML.
 func (a *App) guestGrid(c *fiber.Ctx, g *gallery.GuestAccess, p *gallery.GuestPage) (template.HTML, error) {
-	key := tilesKey{galleryBase(c), g.CanAnnotate()}
-	r, ok := p.Derived.Load(key)
-	if !ok {
-		var err error
-		if r, err = a.renderTiles(c, g, p); err != nil {
-			return "", err
-		}
-		p.Derived.Store(key, r)
+	v, _ := p.Derived.LoadOrStore(tilesKey{galleryBase(c), g.CanAnnotate()}, &tilesOnce{})
+	once := v.(*tilesOnce)
+	once.Do(func() { once.tiles, once.err = a.renderTiles(c, g, p) })
+	if once.err != nil {
+		return "", once.err
 	}
-	rt, favs := r.(*renderedTiles), idSet(p.Favourites)
+	rt, favs := once.tiles, idSet(p.Favourites)
 	var b strings.Builder
 	csrf, back := csrfToken(c), c.OriginalURL()
 	b.Grow(rt.size + rt.holes*(len(csrf)+2*len(back)))

@@ -1,6 +1,7 @@
 package gallery
 
 import (
+	"errors"
 	"sync"
 
 	"github.com/google/uuid"
@@ -25,6 +26,16 @@ type guestCache struct {
 	gens    map[uuid.UUID]uint64
 	entries map[cacheKey]cacheEntry
 	studios map[string]uuid.UUID // link token hash to studio: never changes
+	loading map[cacheKey]*load   // loads under way, which others missing wait for
+}
+
+// load is one database read of an entry that every guest missing it at
+// the same time waits for: after a change, a busy album's 200 guests
+// would otherwise all read it at once.
+type load struct {
+	done chan struct{}
+	val  any
+	err  error
 }
 
 // maxCached bounds the entries; past it the cache starts over, which
@@ -55,7 +66,8 @@ type cacheEntry struct {
 }
 
 func newGuestCache() *guestCache {
-	return &guestCache{gens: map[uuid.UUID]uint64{}, entries: map[cacheKey]cacheEntry{}, studios: map[string]uuid.UUID{}}
+	return &guestCache{gens: map[uuid.UUID]uint64{}, entries: map[cacheKey]cacheEntry{}, studios: map[string]uuid.UUID{},
+		loading: map[cacheKey]*load{}}
 }
 
 // Changed hears that studio's cached data changed (uuid.Nil: any studio's).
@@ -128,17 +140,49 @@ func (c *guestCache) keepStudio(hash string, studio uuid.UUID) {
 	c.studios[hash] = studio
 }
 
-// cached returns the entry k, or loads it with load and keeps it. Two
-// guests missing at once both load; the cache needs no locking around
-// the database.
-func cached[T any](c *guestCache, k cacheKey, load func() (T, error)) (T, error) {
+// cached returns the entry k, or loads it with read and keeps it. Guests
+// missing k while it is read wait for that read rather than repeat it;
+// the cache holds no lock while the database is read.
+func cached[T any](c *guestCache, k cacheKey, read func() (T, error)) (T, error) {
 	if v, ok := c.get(k); ok {
 		return v.(T), nil
 	}
+	l, first := c.startLoad(k)
+	if !first {
+		<-l.done
+		if l.err != nil {
+			var zero T
+			return zero, l.err
+		}
+		return l.val.(T), nil
+	}
+	l.err = errLoadFailed // unless read returns: its panic goes on up
+	defer c.endLoad(k, l)
 	st, on := c.stamp(k.studio)
-	v, err := load()
+	v, err := read()
 	if err == nil && on {
 		c.put(k, st, v)
 	}
+	l.val, l.err = v, err
 	return v, err
+}
+
+var errLoadFailed = errors.New("gallery: reading a cached entry failed")
+
+func (c *guestCache) startLoad(k cacheKey) (*load, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if l, ok := c.loading[k]; ok {
+		return l, false
+	}
+	l := &load{done: make(chan struct{})}
+	c.loading[k] = l
+	return l, true
+}
+
+func (c *guestCache) endLoad(k cacheKey, l *load) {
+	c.mu.Lock()
+	delete(c.loading, k)
+	c.mu.Unlock()
+	close(l.done)
 }

@@ -2,6 +2,9 @@ package gallery
 
 import (
 	"errors"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
@@ -103,4 +106,48 @@ func TestGuestCacheBounded(t *testing.T) {
 	if n := len(c.entries); n != 1 {
 		t.Fatalf("%d entries after going past %d, want a fresh start with 1", n, maxCached)
 	}
+}
+
+// Guests missing one entry at once wait for one read of it.
+func TestGuestCacheReadsOnceForMany(t *testing.T) {
+	c, s := newGuestCache(), uuid.New()
+	c.Live(true)
+	k := cacheKey{kind: cachedPage, studio: s, a: "album"}
+	var reads atomic.Int32
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	got := make([]int, 50)
+	for i := range got {
+		wg.Go(func() {
+			v, err := cached(c, k, func() (int, error) {
+				reads.Add(1)
+				<-release
+				return 7, nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = v
+		})
+	}
+	for c.waiting(k) == 0 {
+		runtime.Gosched()
+	}
+	close(release)
+	wg.Wait()
+	if n := reads.Load(); n > 2 { // one, or two when a guest came after the first read ended
+		t.Fatalf("%d reads for 50 guests missing at once", n)
+	}
+	for i, v := range got {
+		if v != 7 {
+			t.Fatalf("guest %d got %d", i, v)
+		}
+	}
+}
+
+// waiting reports whether a read of k is under way.
+func (c *guestCache) waiting(k cacheKey) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.loading)
 }
