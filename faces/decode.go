@@ -40,12 +40,25 @@ var ErrDecode = errors.New("faces: cannot decode the picture")
 // shrinks it like DecodeJPEG does.
 func Decode(b []byte) (*RGB, error) { return decode(b, DecodeMaxSide) }
 
-// DecodeSelfie reads a selfie like Decode but shrinks it, by a whole factor
-// with the same box filter, to at most SelfieMaxSide on its long edge.
-func DecodeSelfie(b []byte) (*RGB, error) { return decode(b, SelfieMaxSide) }
+// DecodeSelfie reads a selfie like Decode but shrinks it to at most
+// SelfieMaxSide on its long edge: a JPEG through libjpeg-turbo, scaled by
+// n/8 in the decoder (decode_turbo.go), another picture by a whole factor
+// with Decode's box filter.
+func DecodeSelfie(b []byte) (*RGB, error) {
+	if !isJPEG(b) {
+		return decode(b, SelfieMaxSide)
+	}
+	m, err := decodeJPEGTurbo(b, SelfieMaxSide)
+	if err != nil {
+		return nil, err
+	}
+	return orient(m, jpegOrientation(b)), nil
+}
+
+func isJPEG(b []byte) bool { return len(b) > 2 && b[0] == 0xFF && b[1] == 0xD8 }
 
 func decode(b []byte, maxSide int) (*RGB, error) {
-	if len(b) > 2 && b[0] == 0xFF && b[1] == 0xD8 {
+	if isJPEG(b) {
 		return decodeJPEG(b, maxSide)
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))

@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -21,15 +22,17 @@ func TestDecodeSelfie(t *testing.T) {
 	if err := png.Encode(&pngSelfie, img1.Image()); err != nil {
 		t.Fatal(err)
 	}
+	// A JPEG is scaled by n/8 in the decoder (the largest n that fits),
+	// another picture shrunk by a whole factor.
 	for _, tc := range []struct {
 		name string
 		raw  []byte
-		k    int // the shrink factor wanted
+		w, h int
 	}{
-		{"img1.jpg", readPhoto(t, "img1.jpg"), 2}, // 1382×1868, the app's benchmark selfie
-		{"img4.jpg", readPhoto(t, "img4.jpg"), 3}, // 2500×1728
-		{"img8.jpg", readPhoto(t, "img8.jpg"), 1}, // 660×960
-		{"img1 as PNG", pngSelfie.Bytes(), 2},     // the non-JPEG path
+		{"img1.jpg", readPhoto(t, "img1.jpg"), 691, 934}, // 1382×1868 by 4/8, the app's benchmark selfie
+		{"img4.jpg", readPhoto(t, "img4.jpg"), 938, 648}, // 2500×1728 by 3/8
+		{"img8.jpg", readPhoto(t, "img8.jpg"), 660, 960}, // 660×960 as it is
+		{"img1 as PNG", pngSelfie.Bytes(), 691, 934},     // the non-JPEG path: by 2
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			full, err := Decode(tc.raw)
@@ -40,8 +43,8 @@ func TestDecodeSelfie(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if small.W != full.W/tc.k || small.H != full.H/tc.k || max(small.W, small.H) > SelfieMaxSide {
-				t.Fatalf("%d×%d from %d×%d, want a shrink by %d to at most %d px", small.W, small.H, full.W, full.H, tc.k, SelfieMaxSide)
+			if small.W != tc.w || small.H != tc.h || max(small.W, small.H) > SelfieMaxSide {
+				t.Fatalf("%d×%d from %d×%d, want %d×%d, at most %d px", small.W, small.H, full.W, full.H, tc.w, tc.h, SelfieMaxSide)
 			}
 			if grid, _ := tileGrid(small.W, small.H); grid != nil {
 				t.Fatalf("%d×%d is still tiled (%d tiles)", small.W, small.H, len(grid))
@@ -134,4 +137,53 @@ func readPhoto(t testing.TB, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// A selfie that is not a whole JPEG is refused with ErrDecode, never
+// guessed at: cut short, corrupt, or promising more pixels than allowed.
+func TestDecodeSelfieRefusesBadJPEGs(t *testing.T) {
+	raw := readPhoto(t, "img1.jpg")
+	corrupt := bytes.Clone(raw)
+	for i := len(corrupt) / 2; i < len(corrupt)/2+4096; i++ {
+		corrupt[i] = byte(i * 7)
+	}
+	huge := bytes.Clone(raw)
+	sof := frameHeader(t, huge)
+	huge[sof+5], huge[sof+6], huge[sof+7], huge[sof+8] = 0xEA, 0x60, 0xEA, 0x60 // 60000×60000
+	for _, tc := range []struct {
+		name, want string
+		raw        []byte
+	}{
+		{"cut in half", "", raw[:len(raw)/2]},
+		{"corrupt in the middle", "", corrupt},
+		{"only the start marker", "", raw[:2]},
+		{"60000×60000 promised", "60000×60000 pixels is out of range", huge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := DecodeSelfie(tc.raw)
+			if !errors.Is(err, ErrDecode) || m != nil {
+				t.Fatalf("got a picture (%v) and %v; want ErrDecode", m != nil, err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("%q does not say %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// frameHeader finds the main picture's start-of-frame segment by walking
+// the segments from the start (an EXIF thumbnail has one of its own).
+func frameHeader(t *testing.T, b []byte) int {
+	t.Helper()
+	for i := 2; i+4 < len(b); {
+		if b[i] != 0xFF {
+			t.Fatalf("no segment at %d", i)
+		}
+		if m := b[i+1]; m >= 0xC0 && m <= 0xC2 {
+			return i
+		}
+		i += 2 + int(binary.BigEndian.Uint16(b[i+2:]))
+	}
+	t.Fatal("no frame header")
+	return 0
 }
