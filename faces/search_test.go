@@ -16,8 +16,11 @@ import (
 // another collection in the same table holds 3,000 more, which the
 // filtered HNSW scan must skip without coming up short. Each labelled
 // photo's embedding is a probe: of its 50 nearest faces, those at or above
-// the match threshold are the same, in the same order, by both. (HNSW's
-// recall@10, also logged, is what BenchmarkFaceSearch measures at scale: a
+// the match threshold are the same, in the same order, by both, for all
+// probes but at most one in 50: HNSW's graph is built with random levels,
+// and a run now and then leaves part of one person's cluster off a walk.
+// (HNSW's recall@10, at least 0.95, is what BenchmarkFaceSearch measures
+// at scale: a
 // walk for only ten faces sometimes misses one person's whole cluster,
 // which is why searches that match ask for many more.)
 func TestExactAndHNSWAgree(t *testing.T) {
@@ -49,7 +52,7 @@ func TestExactAndHNSWAgree(t *testing.T) {
 	if _, err := e.su.Exec(e.ctx, `ANALYZE faces`); err != nil {
 		t.Fatal(err)
 	}
-	hits, total := 0, 0
+	hits, total, differ := 0, 0, 0
 	for _, s := range samples {
 		probe := faces.Face{Embedding: s.Embedding, Model: model}
 		exact := e.searchFaces(coll, probe, 50, faces.Exact)
@@ -58,15 +61,23 @@ func TestExactAndHNSWAgree(t *testing.T) {
 			t.Fatalf("%s: exact search's first face is at %.3f; want its own face", s.File, exact[0].Similarity)
 		}
 		want := aboveThreshold(exact)
-		if got := aboveThreshold(hnsw); len(want) < 2 || !slices.Equal(got, want) {
-			t.Errorf("%s: matches by HNSW %v, exactly %v", s.File, got, want)
+		if len(want) < 2 {
+			t.Errorf("%s: %d matches, want the probe and another photo of the person", s.File, len(want))
+		}
+		if got := aboveThreshold(hnsw); !slices.Equal(got, want) {
+			differ++
+			t.Logf("%s: matches by HNSW %v, exactly %v", s.File, got, want)
 		}
 		e.checkInCollection(coll, exact)
 		e.checkInCollection(coll, hnsw)
 		hits += overlap(e.searchFaces(coll, probe, 10, faces.HNSW), exact[:10])
 		total += 10
 	}
-	t.Logf("HNSW recall@10 %.3f against exact search over %d probes", float64(hits)/float64(total), len(samples))
+	recall := float64(hits) / float64(total)
+	t.Logf("HNSW recall@10 %.3f against exact search over %d probes", recall, len(samples))
+	if differ > len(samples)/50 || recall < 0.95 {
+		t.Errorf("HNSW's matches differ from exact search's for %d of %d probes, recall@10 %.3f", differ, len(samples), recall)
+	}
 	for _, how := range []faces.Strategy{faces.Exact, faces.HNSW} {
 		got, err := e.svc.SearchFaces(e.ctx, e.studio, coll, faces.Face{Embedding: samples[0].Embedding, Model: "another-model"}, 10, how)
 		if err != nil || len(got) != 0 {
