@@ -235,7 +235,9 @@ func (a *App) albumPage(c *fiber.Ctx) error {
 // section; anything but a mistake (not found, a failure) is an error page.
 func (a *App) albumFormError(c *fiber.Ctx, album uuid.UUID, section string, err error, keep func(v *albumView)) error {
 	p := toProblem(err)
-	if p.Status != fiber.StatusUnprocessableEntity && p.Status != fiber.StatusConflict {
+	switch p.Status {
+	case fiber.StatusUnprocessableEntity, fiber.StatusConflict, fiber.StatusPaymentRequired:
+	default:
 		return err
 	}
 	v, lerr := a.albumData(c, album)

@@ -37,6 +37,7 @@ func (a *App) apiRoutes(r fiber.Router) {
 	r.Get("/audit", api(apiOwner, a.apiAudit)...)
 	a.apiGalleryRoutes(r, api) // api_gallery.go
 	a.apiFaceRoutes(r, api)    // api_faces.go: the studio's face search
+	a.apiBillingRoutes(r, api) // api_billing.go: plan, checkout, invoices
 	a.apiGuestRoutes(r)        // api_guest.go: share links, with guest sessions, not tokens
 	a.apiFaceInviteRoutes(r)   // api_face_invites.go: face search invites, with registrations
 }

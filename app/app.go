@@ -17,6 +17,7 @@ import (
 	"github.com/proofsheet/proofsheet/app/database"
 	"github.com/proofsheet/proofsheet/app/mail"
 	"github.com/proofsheet/proofsheet/app/storage"
+	"github.com/proofsheet/proofsheet/billing"
 	"github.com/proofsheet/proofsheet/faces"
 	"github.com/proofsheet/proofsheet/frontend"
 	"github.com/proofsheet/proofsheet/gallery"
@@ -31,6 +32,7 @@ type App struct {
 	Accounts *auth.Accounts
 	Gallery  *gallery.Service
 	Faces    *faces.Service
+	Billing  *billing.Service
 	Guests   *faces.Guests  // face search as event guests use it
 	Blobs    *storage.Store // encrypted objects, local or S3
 	Mail     *mail.Outbox
@@ -52,6 +54,7 @@ func New(cfg Config, db *database.DB, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	log = withoutSecrets(log, cfg.StripeSecretKey, cfg.StripeWebhookSecret)
 	a := &App{Config: cfg, Log: log, DB: db, pages: pages, now: time.Now, renditions: newRenditionCache(renditionCacheSize)}
 	a.Metrics = NewMetrics()
 	a.Audit = audit.New(db.Gorm)
@@ -77,6 +80,7 @@ func New(cfg Config, db *database.DB, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.Faces = a.newFaces()
+	a.Billing = a.newBilling()
 	a.Guests = a.newFaceGuests()
 	a.Gallery = a.newGallery(params)
 	db.OnChange(a.Gallery.Changed)

@@ -64,6 +64,10 @@ type Config struct {
 	FaceThreshold      float64 // cosine similarity from which a face matches a selfie
 	FaceSearchLimit    int     // selfie searches per guest registration per hour
 	FaceSearchIPLimit  int     // selfie searches per client address per hour
+
+	StripeSecretKey     string // empty: billing is off
+	StripeWebhookSecret string // the /webhooks/stripe endpoint's signing secret
+	StripeAPIURL        string // empty: Stripe itself; stripe-mock in tests
 }
 
 // Defaults are the embedded defaults `make run` starts with.
@@ -159,6 +163,9 @@ func (c *Config) settings() []setting {
 		{"face-threshold", "cosine similarity (0..1) from which a face counts as the selfie's person", float(&c.FaceThreshold)},
 		{"face-search-limit", "selfie searches a guest's face registration may make per hour", num(&c.FaceSearchLimit)},
 		{"face-search-ip-limit", "selfie searches one client address may make per hour, across all invites", num(&c.FaceSearchIPLimit)},
+		{"stripe-secret-key", "Stripe secret key (sk_live_..., sk_test_... or a restricted rk_...); empty turns billing off; set it in the environment rather than as a flag", str(&c.StripeSecretKey)},
+		{"stripe-webhook-secret", "signing secret (whsec_...) of the Stripe webhook endpoint BASE-URL/webhooks/stripe; required with stripe-secret-key", str(&c.StripeWebhookSecret)},
+		{"stripe-api-url", "Stripe API URL; empty uses Stripe itself (tests point it at stripe-mock)", str(&c.StripeAPIURL)},
 	}
 }
 
@@ -254,6 +261,7 @@ func (c Config) Validate() error {
 		bad("log-format %q is not text or json", c.LogFormat)
 	}
 	errs = append(errs, c.validateStorage()...)
+	errs = append(errs, c.validateBilling()...)
 	if c.SMTPHost != "" && (c.SMTPPort < 1 || c.SMTPPort > 65535) {
 		bad("smtp-port %s is out of range", strconv.Itoa(c.SMTPPort))
 	}

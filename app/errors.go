@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/proofsheet/proofsheet/app/auth"
+	"github.com/proofsheet/proofsheet/billing"
 	"github.com/proofsheet/proofsheet/faces"
 	"github.com/proofsheet/proofsheet/gallery"
 )
@@ -73,6 +74,13 @@ var errorKinds = []struct {
 	{faces.ErrFaceTooSmall, http.StatusUnprocessableEntity, "Your face is too small in the picture. Hold the camera closer."},
 	{faces.ErrConflict, http.StatusConflict, ""},
 	{faces.ErrInvalidInput, http.StatusUnprocessableEntity, ""},
+	// Billing; its conflicts and limits say what to do instead.
+	{billing.ErrNotFound, http.StatusNotFound, "Not found."},
+	{billing.ErrBillingOff, http.StatusServiceUnavailable, "Billing is off on this server: it has no Stripe keys. Nothing can be bought or changed here."},
+	{billing.ErrNotConfigured, http.StatusServiceUnavailable, "Billing is not set up yet: the operator has not entered the business details invoices need."},
+	{billing.ErrLimitReached, http.StatusPaymentRequired, ""}, // decisions.md: plan limits answer 402
+	{billing.ErrConflict, http.StatusConflict, ""},
+	{billing.ErrInvalidInput, http.StatusUnprocessableEntity, ""},
 }
 
 // toProblem classifies any error into a Problem.
@@ -114,6 +122,10 @@ func toProblem(err error) *Problem {
 			if errors.As(err, &fe) && fe.Field != "" {
 				out.Errors = map[string]string{fe.Field: fe.Message}
 			}
+			var be *billing.InputError
+			if errors.As(err, &be) && be.Field != "" {
+				out.Errors = map[string]string{be.Field: be.Message}
+			}
 			out.err = err
 			return out
 		}
@@ -141,6 +153,9 @@ func safeMessage(err error) string {
 	var fce *faces.ConflictError
 	if errors.As(err, &fce) {
 		return fce.Message
+	}
+	if msg, ok := billingMessage(err); ok {
+		return msg
 	}
 	var de *gallery.Refusal
 	if errors.As(err, &de) {
@@ -185,4 +200,21 @@ func logAttrs(c *fiber.Ctx) []slog.Attr {
 		return []slog.Attr{slog.String("err", err.Error())}
 	}
 	return nil
+}
+
+// billingMessage is the message of billing's input, conflict and limit
+// errors, which are written for the studio.
+func billingMessage(err error) (string, bool) {
+	var ie *billing.InputError
+	var ce *billing.ConflictError
+	var le *billing.LimitError
+	switch {
+	case errors.As(err, &ie):
+		return ie.Message, true
+	case errors.As(err, &ce):
+		return ce.Message, true
+	case errors.As(err, &le):
+		return le.Message, true
+	}
+	return "", false
 }

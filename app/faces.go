@@ -28,6 +28,7 @@ func (a *App) newFaces() *faces.Service {
 		Previews:  facePreviews{a},
 		Finder:    a.FacePipeline,
 		Vacuum:    a.DB.Vacuum,
+		Quota:     quota{a},
 		Threshold: float32(a.Config.FaceThreshold),
 		Now:       a.now,
 	})

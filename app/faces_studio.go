@@ -129,6 +129,9 @@ func (a *App) createCollectionForm(c *fiber.Ctx) error {
 	name := strings.TrimSpace(c.FormValue("name"))
 	co, err := a.Faces.CreateCollection(ctx(c), session(c).StudioID,
 		faces.CollectionInput{Name: name, AlbumIDs: formIDs(c, "album_ids")}, facesActor(c))
+	if msg, ok := planLimit(err); ok {
+		return a.renderFaces(c, fiber.StatusPaymentRequired, facesView{Name: name, Errors: map[string]string{"create": msg}})
+	}
 	if msg, ok := facesFormError(err); ok {
 		return a.renderFaces(c, fiber.StatusUnprocessableEntity, facesView{Name: name, Errors: map[string]string{"create": msg}})
 	}
@@ -267,6 +270,9 @@ func (a *App) addAlbumsForm(c *fiber.Ctx) error {
 		return err
 	}
 	_, err = a.Faces.AddAlbums(ctx(c), session(c).StudioID, id, formIDs(c, "album_ids"), facesActor(c))
+	if msg, ok := planLimit(err); ok {
+		return a.collectionErrorStatus(c, fiber.StatusPaymentRequired, "albums", msg)
+	}
 	if msg, ok := facesFormError(err); ok {
 		return a.collectionError(c, "albums", msg)
 	}
@@ -279,12 +285,16 @@ func (a *App) addAlbumsForm(c *fiber.Ctx) error {
 
 // collectionError shows the collection page again with a form's mistake.
 func (a *App) collectionError(c *fiber.Ctx, section, msg string) error {
+	return a.collectionErrorStatus(c, fiber.StatusUnprocessableEntity, section, msg)
+}
+
+func (a *App) collectionErrorStatus(c *fiber.Ctx, status int, section, msg string) error {
 	v, err := a.collectionData(c)
 	if err != nil {
 		return err
 	}
 	v.Errors[section] = msg
-	return a.renderStatus(c, fiber.StatusUnprocessableEntity, "face_collection", v)
+	return a.renderStatus(c, status, "face_collection", v)
 }
 
 // deleteView is the confirmation before a collection is deleted.

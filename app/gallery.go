@@ -25,6 +25,7 @@ func (a *App) newGallery(params auth.Params) *gallery.Service {
 		Notify:   ownerMail{a.Mail},
 		Blobs:    galleryBlobs{a.Blobs},
 		Hooks:    a.Faces, // face search follows new photos and deleted albums
+		Quota:    quota{a},
 		BaseURL:  a.Config.BaseURL,
 		Now:      a.now,
 	})

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/proofsheet/proofsheet/app/mail"
+	"github.com/proofsheet/proofsheet/billing"
 	"github.com/proofsheet/proofsheet/faces"
 	"github.com/proofsheet/proofsheet/gallery"
 )
@@ -72,9 +73,10 @@ func (j *Jobs) Start(ctx context.Context, n int) error {
 	river.AddWorker(workers, mail.NewSendWorker(j.a.DB, mail.SMTPConfig{
 		Host: j.a.Config.SMTPHost, Port: j.a.Config.SMTPPort,
 		User: j.a.Config.SMTPUser, Pass: j.a.Config.SMTPPass, From: j.a.Config.SMTPFrom,
-	}, j.a.Log))
+	}, mailBlobs{j.a.Blobs}, j.a.Log))
 	j.addGalleryWorkers(workers)
 	j.addFacesWorkers(workers)
+	j.addBillingWorkers(workers)
 	river.AddWorker(workers, &PruneRateLimitsWorker{a: j.a})
 	c, err := river.NewClient(riverpgxv5.New(j.a.DB.Pool), &river.Config{
 		Queues: map[string]river.QueueConfig{
@@ -118,6 +120,16 @@ func (j *Jobs) addFacesWorkers(w *river.Workers) {
 	river.AddWorker(w, &faces.VacuumWorker{Faces: f})
 }
 
+// addBillingWorkers works Stripe's events and the invoices they issue,
+// whether or not billing is on here: events received before keys were
+// removed still apply, and documents still render and go out.
+func (j *Jobs) addBillingWorkers(w *river.Workers) {
+	b := j.a.Billing
+	river.AddWorker(w, &billing.EventWorker{Billing: b})
+	river.AddWorker(w, &billing.DocumentWorker{Billing: b})
+	river.AddWorker(w, &billing.PruneEventsWorker{Billing: b})
+}
+
 // periodic jobs run on the leader only, whatever the number of workers.
 func (j *Jobs) periodic() []*river.PeriodicJob {
 	hourly := river.PeriodicInterval(time.Hour)
@@ -127,6 +139,9 @@ func (j *Jobs) periodic() []*river.PeriodicJob {
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(hourly, func() (river.JobArgs, *river.InsertOpts) {
 			return PruneRateLimitsArgs{}, nil
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+			return billing.PruneEventsArgs{}, nil
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
 	}
 }

@@ -98,6 +98,7 @@ func (a *App) routes(f *fiber.App) {
 	f.Get("/studio/audit", member(a.requireOwner, a.auditPage)...)
 	a.galleryStudioRoutes(member, f)
 	a.faceStudioRoutes(member, f) // face search: collections, people, invites (faces_studio.go)
+	a.billingRoutes(member, f)    // billing page and Stripe's webhook (billing_page.go)
 	a.guestRoutes(f)              // the guests' pages under /g/:token (guest_pages.go)
 	a.faceGuestRoutes(f)          // face search for event guests under /f/:token (faces_guest.go)
 

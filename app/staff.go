@@ -77,7 +77,7 @@ func (a *App) staffError(c *fiber.Ctx, err error, set func(v *staffView, msg str
 
 func (a *App) inviteStaff(c *fiber.Ctx) error {
 	form := inviteForm{Email: c.FormValue("email"), Role: c.FormValue("role")}
-	inv, err := a.Accounts.Invite(ctx(c), session(c).StudioID, form.Email, form.Role, actor(c))
+	inv, err := a.Accounts.Invite(ctx(c), session(c).StudioID, form.Email, form.Role, actor(c), quota{a})
 	if err != nil {
 		return a.staffError(c, err, func(v *staffView, msg string) { form.Error = msg; v.Form = form })
 	}
@@ -123,7 +123,7 @@ func (a *App) acceptInvite(c *fiber.Ctx) error {
 		return err
 	}
 	form := acceptView{Token: token, Studio: studio, Email: inv.Email, Role: inv.Role, Name: c.FormValue("name")}
-	s, tok, err := a.Accounts.AcceptInvite(ctx(c), token, form.Name, c.FormValue("password"), actor(c))
+	s, tok, err := a.Accounts.AcceptInvite(ctx(c), token, form.Name, c.FormValue("password"), actor(c), quota{a})
 	if errors.Is(err, auth.ErrLinkExpired) {
 		return err
 	}

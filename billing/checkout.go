@@ -158,7 +158,7 @@ func checkUnlockTarget(tx *gorm.DB, studio uuid.UUID, p *Product, target *uuid.U
 		return nil
 	}
 	if target == nil || *target == uuid.Nil {
-		return invalid("target_id", "Choose the face collection to unlock face search for.")
+		return nil // for the next collection made past the plan (Limits.CollectionCredits)
 	}
 	var n int64
 	err := tx.Model(&Unlock{}).Where("studio_id = ? AND kind = ? AND target_id = ? AND revoked_at IS NULL", studio, KindFaceSearch, *target).Count(&n).Error

@@ -84,21 +84,27 @@ func TestUnlockCheckoutAgainstStripeMock(t *testing.T) {
 		target               *uuid.UUID
 	}{
 		{"unknown product", "prints", "product", nil},
-		{"face search without a collection", "face", "target_id", nil},
 		{"storage pack for a collection", "storage100", "target_id", &collection},
 	} {
 		if _, err := e.svc.StartUnlock(e.ctx, e.studio, tt.product, tt.target, billing.Actor{}); !isInputOn(err, tt.field) {
 			t.Errorf("%s: %v, want an input error on %s", tt.name, err, tt.field)
 		}
 	}
+	// Face search with no collection yet is for the next one made.
+	if c, err := e.svc.StartUnlock(e.ctx, e.studio, "face", nil, billing.Actor{}); err != nil || c.URL == "" {
+		t.Fatalf("unlock checkout for the next collection %+v, %v", c, err)
+	}
 	c, err := e.svc.StartUnlock(e.ctx, e.studio, "face", &collection, billing.Actor{})
 	if err != nil || c.URL == "" {
 		t.Fatalf("unlock checkout %+v, %v", c, err)
 	}
 	s := e.stripe.calls("POST", "/v1/checkout/sessions")
-	if len(s) != 1 || s[0].Form.Get("mode") != "payment" || s[0].Form.Get("line_items[0][price]") != "price_1FaceSearch" ||
-		s[0].Form.Get("payment_intent_data[metadata][target_id]") != collection.String() || s[0].Form.Get("metadata[product]") != "face" {
-		t.Errorf("session %+v", s)
+	if len(s) != 2 || s[0].Form.Has("payment_intent_data[metadata][target_id]") {
+		t.Fatalf("sessions %+v", s)
+	}
+	if s[1].Form.Get("mode") != "payment" || s[1].Form.Get("line_items[0][price]") != "price_1FaceSearch" ||
+		s[1].Form.Get("payment_intent_data[metadata][target_id]") != collection.String() || s[1].Form.Get("metadata[product]") != "face" {
+		t.Errorf("session %+v", s[1])
 	}
 	// Once unlocked, the collection cannot be bought again.
 	e.linkCustomer(e.studio, "cus_1")

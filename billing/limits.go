@@ -24,9 +24,10 @@ const (
 	ResourceStaffSeats      Resource = "staff_seats"
 )
 
-var resourceNames = map[Resource]string{
-	ResourceStorage: "storage", ResourceAlbums: "albums",
-	ResourceFaceCollections: "face search collections", ResourceStaffSeats: "staff seats",
+// resourceNames name one and many of each resource; storage is an amount.
+var resourceNames = map[Resource][2]string{
+	ResourceStorage: {"storage", "storage"}, ResourceAlbums: {"album", "albums"},
+	ResourceFaceCollections: {"face search collection", "face search collections"}, ResourceStaffSeats: {"staff seat", "staff seats"},
 }
 
 // Limits are what a studio may use now: its plan's limits (the free plan's
@@ -41,6 +42,9 @@ type Limits struct {
 	// UnlockedCollections have face search bought one by one: they count
 	// against no limit, whatever the plan.
 	UnlockedCollections []uuid.UUID `json:"unlocked_collections"`
+	// CollectionCredits are face search unlocks bought before their
+	// collection existed: the next collections past the plan take them.
+	CollectionCredits int `json:"collection_credits"`
 }
 
 // Usage is what a studio uses, measured by the app. FaceCollections counts
@@ -87,8 +91,19 @@ func (l Limits) Allow(r Resource, used, adding int64) error {
 		return nil
 	}
 	return &LimitError{Resource: r, Limit: lim, Used: used, Message: fmt.Sprintf(
-		"Your %s plan allows %s of %s and the studio uses %s. Upgrade your plan to add more.",
-		l.PlanName, amount(r, int64(lim)), resourceNames[r], amount(r, used))}
+		"Your %s plan allows %s and the studio uses %s. Upgrade your plan to add more.",
+		l.PlanName, counted(r, int64(lim)), amount(r, used))}
+}
+
+// counted says n of r: "2 GB of storage", "1 staff seat", "3 albums".
+func counted(r Resource, n int64) string {
+	if r == ResourceStorage {
+		return amount(r, n) + " of storage"
+	}
+	if n == 1 {
+		return "1 " + resourceNames[r][0]
+	}
+	return amount(r, n) + " " + resourceNames[r][1]
 }
 
 // Over lists every limit usage is past, as after a downgrade: the app then
@@ -163,6 +178,8 @@ func limitsOf(p *Plan, us []Unlock) Limits {
 			l.StorageBytes = l.StorageBytes.Plus(u.Quantity)
 		case u.Kind == KindFaceSearch && u.TargetID != nil:
 			l.UnlockedCollections = append(l.UnlockedCollections, *u.TargetID)
+		case u.Kind == KindFaceSearch:
+			l.CollectionCredits++
 		}
 	}
 	return l

@@ -86,10 +86,7 @@ func (s *Service) grantUnlock(ctx context.Context, tx *gorm.DB, studio uuid.UUID
 	if err := tx.Model(&Unlock{}).Where("stripe_checkout_session_id = ?", session).Count(&n).Error; err != nil || n > 0 {
 		return "already granted", err
 	}
-	if p.Kind == KindFaceSearch {
-		if target == nil {
-			return "", river.JobCancel(fmt.Errorf("face search unlock %s without a collection", session))
-		}
+	if p.Kind == KindFaceSearch && target != nil {
 		err := tx.Model(&Unlock{}).Where("studio_id = ? AND kind = ? AND target_id = ? AND revoked_at IS NULL", studio, KindFaceSearch, *target).Count(&n).Error
 		if err != nil {
 			return "", err
@@ -99,7 +96,7 @@ func (s *Service) grantUnlock(ctx context.Context, tx *gorm.DB, studio uuid.UUID
 				"product": p.Code, "target_id": target.String(), "session_id": session, "invoice_id": inv.ID.String(),
 			})
 		}
-	} else {
+	} else if p.Kind != KindFaceSearch {
 		target = nil
 	}
 	u := &Unlock{ID: uuid.Must(uuid.NewV7()), StudioID: studio, ProductCode: p.Code, Kind: p.Kind, Quantity: p.Quantity,

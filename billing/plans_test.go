@@ -78,7 +78,7 @@ func TestLimitsAddUnlocksToThePlan(t *testing.T) {
 	}
 	err = l.Allow(billing.ResourceAlbums, 3, 1)
 	var le *billing.LimitError
-	if !errors.As(err, &le) || !errors.Is(err, billing.ErrLimitReached) || !strings.Contains(le.Message, "Free plan allows 3 of albums") {
+	if !errors.As(err, &le) || !errors.Is(err, billing.ErrLimitReached) || !strings.Contains(le.Message, "Free plan allows 3 albums") {
 		t.Errorf("fourth album: %v", err)
 	}
 	if err := l.Allow(billing.ResourceAlbums, 2, 1); err != nil {

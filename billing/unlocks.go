@@ -45,3 +45,19 @@ func unlocksOf(tx *gorm.DB, studio uuid.UUID) ([]Unlock, error) {
 	err := tx.Where("studio_id = ? AND revoked_at IS NULL", studio).Order("created_at, id").Find(&us).Error
 	return us, err
 }
+
+// UseCollectionCredit ties one of the studio's face search unlocks bought
+// without a collection (Limits.CollectionCredits) to collection, inside
+// tx, the transaction that makes the collection; false when none is left.
+func (s *Service) UseCollectionCredit(ctx context.Context, tx *gorm.DB, studio, collection uuid.UUID) (bool, error) {
+	var ids []uuid.UUID
+	err := tx.Raw(`UPDATE studio_unlocks SET target_id = ? WHERE id = (
+			SELECT id FROM studio_unlocks WHERE studio_id = ? AND kind = ? AND target_id IS NULL AND revoked_at IS NULL
+			ORDER BY created_at, id LIMIT 1 FOR UPDATE)
+		RETURNING id`, collection, studio, KindFaceSearch).Scan(&ids).Error
+	if err != nil || len(ids) == 0 {
+		return false, err
+	}
+	return true, s.record(ctx, tx, studio, Actor{}, "billing.unlock_used",
+		map[string]any{"unlock_id": ids[0].String(), "target_id": collection.String()})
+}

@@ -36,6 +36,9 @@ func (s *Service) CreateCollection(ctx context.Context, studio uuid.UUID, in Col
 		c.CreatedBy = &act.UserID
 	}
 	err := s.InStudio(ctx, studio, func(tx *gorm.DB) error {
+		if err := s.quota(func(q Quota) error { return q.AddCollection(ctx, tx, studio, c.ID) }); err != nil {
+			return err
+		}
 		if err := tx.Create(c).Error; err != nil {
 			return err
 		}
@@ -58,6 +61,9 @@ func (s *Service) AddAlbums(ctx context.Context, studio, id uuid.UUID, albums []
 	var c *Collection
 	err := s.InStudio(ctx, studio, func(tx *gorm.DB) (err error) {
 		if c, err = collectionIn(tx, studio, id); err != nil {
+			return err
+		}
+		if err := s.quota(func(q Quota) error { return q.AddAlbums(ctx, tx, studio, id) }); err != nil {
 			return err
 		}
 		if err := s.addAlbums(ctx, tx, c, albums); err != nil {

@@ -61,6 +61,7 @@ type Deps struct {
 	Previews Previews
 	Finder   Finder // the face pipeline; only indexing uses it
 	Vacuum   Vacuum
+	Quota    Quota // the studio's plan limits; nil: none
 	// Threshold is the cosine similarity from which a face matches;
 	// DefaultThreshold when zero.
 	Threshold float32

@@ -150,6 +150,9 @@ func (s *Service) CreateAlbum(ctx context.Context, studio uuid.UUID, in AlbumInp
 		if err := checkClient(tx, studio, a.ClientID); err != nil {
 			return err
 		}
+		if err := s.quota(func(q Quota) error { return q.AddAlbum(ctx, tx, studio) }); err != nil {
+			return err
+		}
 		if err := tx.Create(&a).Error; err != nil {
 			return err
 		}

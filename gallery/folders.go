@@ -76,6 +76,9 @@ func (s *Service) CreateFolder(ctx context.Context, studio, album uuid.UUID, in 
 		if _, err := albumIn(tx, studio, album); err != nil {
 			return err
 		}
+		if err := s.quota(func(q Quota) error { return q.AddFolder(ctx, tx, studio) }); err != nil {
+			return err
+		}
 		if in.Position == nil {
 			if err := tx.Model(&Folder{}).Where("album_id = ?", album).
 				Select("coalesce(max(position), -1) + 1").Scan(&f.Position).Error; err != nil {

@@ -24,16 +24,21 @@ import (
 // arrive) or whose image header claims more pixels than allowed
 // (ErrTooLarge) is refused, and so is a file already in the album
 // (ErrDuplicate, naming the photo it duplicates). These errors are
-// *FileError with a message for the uploader. Whatever fails after bytes
-// were stored deletes them: nothing is half-stored.
+// *FileError with a message for the uploader. A file past the studio's
+// plan (Quota) is refused too. Whatever fails after bytes were stored
+// deletes them: nothing is half-stored.
 func (s *Service) Upload(ctx context.Context, studio, album, folder uuid.UUID, filename string, r io.Reader, act Actor) (*Photo, error) {
 	name, err := cleanFilename(filename)
 	if err != nil {
 		return nil, fmt.Errorf("gallery: upload: %w", err)
 	}
 	err = s.InStudio(ctx, studio, func(tx *gorm.DB) error {
-		_, err := folderIn(tx, studio, album, folder)
-		return err
+		if _, err := folderIn(tx, studio, album, folder); err != nil {
+			return err
+		}
+		// Room for a byte at least, before streaming a file that would
+		// only be thrown away; its real size is checked with the photo.
+		return s.quota(func(q Quota) error { return q.AddBytes(ctx, tx, studio, 1) })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("gallery: upload: %w", err)
@@ -44,7 +49,12 @@ func (s *Service) Upload(ctx context.Context, studio, album, folder uuid.UUID, f
 	if err := s.storeOriginal(ctx, p, r); err != nil {
 		return nil, fmt.Errorf("gallery: upload: %w", err)
 	}
-	err = s.InStudio(ctx, studio, func(tx *gorm.DB) error { return s.insertPhoto(ctx, tx, p, act) })
+	err = s.InStudio(ctx, studio, func(tx *gorm.DB) error {
+		if err := s.quota(func(q Quota) error { return q.AddBytes(ctx, tx, studio, p.Size) }); err != nil {
+			return err
+		}
+		return s.insertPhoto(ctx, tx, p, act)
+	})
 	if err != nil {
 		s.discard(ctx, p)
 		return nil, fmt.Errorf("gallery: upload: %w", err)

@@ -82,6 +82,7 @@ type Deps struct {
 	Notify   Notifier
 	Blobs    Blobs            // originals and renditions, encrypted
 	Hooks    Hooks            // nil: nobody follows
+	Quota    Quota            // the studio's plan limits; nil: none
 	Limits   Limits           // upload limits; zero fields take the defaults
 	BaseURL  string           // for links in e-mails and notifications
 	Now      func() time.Time // time.Now when nil

@@ -69,6 +69,11 @@ func (s *Service) CreateUpload(ctx context.Context, studio, album, folder uuid.U
 		if _, err := folderIn(tx, studio, album, folder); err != nil {
 			return err
 		}
+		// Checked with the declared length so the studio learns before
+		// sending gigabytes; the photo is checked again when made.
+		if err := s.quota(func(q Quota) error { return q.AddBytes(ctx, tx, studio, size) }); err != nil {
+			return err
+		}
 		if err := tx.Create(u).Error; err != nil {
 			return err
 		}
@@ -226,10 +231,15 @@ func (s *Service) completeUpload(ctx context.Context, u *Upload, act Actor) (*Ph
 	}
 	if err == nil {
 		err = s.InStudio(ctx, u.StudioID, func(tx *gorm.DB) error {
-			if err := s.insertPhoto(ctx, tx, p, act); err != nil {
+			// The upload's row goes first: a Quota counting uploads in
+			// progress by their length must not count this one twice.
+			if err := tx.Delete(u).Error; err != nil {
 				return err
 			}
-			return tx.Delete(u).Error
+			if err := s.quota(func(q Quota) error { return q.AddBytes(ctx, tx, u.StudioID, p.Size) }); err != nil {
+				return err
+			}
+			return s.insertPhoto(ctx, tx, p, act)
 		})
 		if err != nil {
 			s.discard(ctx, p)

@@ -178,7 +178,9 @@ CREATE TABLE studio_unlocks (
     stripe_checkout_session_id  text NOT NULL UNIQUE,
     created_at                  timestamptz NOT NULL DEFAULT now(),
     revoked_at                  timestamptz,
-    CHECK ((kind = 'face_search_collection') = (target_id IS NOT NULL))
+    -- Face search is for one collection, or (no target yet) for the next
+    -- collection made past the plan; a storage pack is for the studio.
+    CHECK (kind = 'face_search_collection' OR target_id IS NULL)
 );
 CREATE INDEX studio_unlocks_studio_idx ON studio_unlocks (studio_id);
 CREATE UNIQUE INDEX studio_unlocks_target_key ON studio_unlocks (studio_id, target_id)

@@ -41,9 +41,25 @@ func (a *Accounts) PendingInvites(ctx context.Context, studio uuid.UUID) ([]Invi
 	return out, nil
 }
 
+// Seats holds a studio to its plan's staff seats. Each method is called
+// inside the transaction that would take a seat, before it does; its error
+// (a limit, in words for the studio) refuses the invitation or the joining.
+// A nil Seats is no limit. Removing a member never asks, so a studio over
+// its plan after a downgrade keeps its members and can remove its way back
+// under.
+type Seats interface {
+	// Invite: an invitation is about to be sent. Pending invitations hold
+	// no seat (an owner cannot withdraw one): the seat is taken on joining.
+	Invite(ctx context.Context, tx *gorm.DB, studio uuid.UUID) error
+	// Join: an invited person (perhaps a removed member coming back) is
+	// about to become a member.
+	Join(ctx context.Context, tx *gorm.DB, studio uuid.UUID) error
+}
+
 // Invite e-mails a link to join the studio with role. act must be an owner.
 // A removed member may be invited back; anyone else with an account may not.
-func (a *Accounts) Invite(ctx context.Context, studio uuid.UUID, email, role string, act Actor) (*Invite, error) {
+// seats (nil: no limit) is asked before the invitation is made.
+func (a *Accounts) Invite(ctx context.Context, studio uuid.UUID, email, role string, act Actor, seats Seats) (*Invite, error) {
 	email, err := NormalizeEmail(email)
 	if err != nil {
 		return nil, err
@@ -78,6 +94,11 @@ func (a *Accounts) Invite(ctx context.Context, studio uuid.UUID, email, role str
 		}
 		if members > 0 {
 			return invalid("email", "This person is already a member of your studio.")
+		}
+		if seats != nil {
+			if err := seats.Invite(ctx, tx, studio); err != nil {
+				return err
+			}
 		}
 		// Inviting an address again replaces its earlier link.
 		if err := tx.Model(&Invite{}).Where("studio_id = ? AND email = ? AND accepted_at IS NULL AND revoked_at IS NULL", studio, email).
@@ -175,8 +196,9 @@ func (a *Accounts) usableInvite(tx *gorm.DB, studio uuid.UUID, hash string, inv 
 
 // AcceptInvite creates the invited user with the invite's role, uses up the
 // link and signs them in. A removed member invited again gets their account
-// back with the new name and password and no second factor.
-func (a *Accounts) AcceptInvite(ctx context.Context, token, name, password string, act Actor) (*Session, string, error) {
+// back with the new name and password and no second factor. seats (nil: no
+// limit) is asked before the member joins; a refusal leaves the link usable.
+func (a *Accounts) AcceptInvite(ctx context.Context, token, name, password string, act Actor, seats Seats) (*Session, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 120 {
 		return nil, "", invalid("name", "Enter your name.")
@@ -197,6 +219,11 @@ func (a *Accounts) AcceptInvite(ctx context.Context, token, name, password strin
 	err = a.inInviteStudio(ctx, token, func(tx *gorm.DB, studio uuid.UUID, hash string) error {
 		if err := a.usableInvite(tx, studio, hash, inv); err != nil { // again, under lock: single use
 			return err
+		}
+		if seats != nil {
+			if err := seats.Join(ctx, tx, studio); err != nil {
+				return err
+			}
 		}
 		u, err := a.joinUser(tx, inv, name, pwHash)
 		if err != nil {

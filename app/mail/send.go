@@ -3,8 +3,11 @@ package mail
 import (
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"fmt"
+	"io"
 	"log/slog"
+	"mime"
 	"net"
 	"net/smtp"
 	"strconv"
@@ -33,17 +36,24 @@ type SMTPConfig struct {
 	Port                   int
 }
 
+// Blobs opens the studio's stored objects that messages carry as
+// attachments, decrypted.
+type Blobs interface {
+	Open(ctx context.Context, studio uuid.UUID, key string) (io.ReadCloser, error)
+}
+
 // SendWorker sends queued messages.
 type SendWorker struct {
 	river.WorkerDefaults[SendArgs]
-	db   *database.DB
-	smtp SMTPConfig
-	log  *slog.Logger
+	db    *database.DB
+	smtp  SMTPConfig
+	blobs Blobs
+	log   *slog.Logger
 }
 
-// NewSendWorker returns the worker for SendArgs.
-func NewSendWorker(db *database.DB, cfg SMTPConfig, log *slog.Logger) *SendWorker {
-	return &SendWorker{db: db, smtp: cfg, log: log}
+// NewSendWorker returns the worker for SendArgs; blobs opens attachments.
+func NewSendWorker(db *database.DB, cfg SMTPConfig, blobs Blobs, log *slog.Logger) *SendWorker {
+	return &SendWorker{db: db, smtp: cfg, blobs: blobs, log: log}
 }
 
 // Work sends the message once; a failure is recorded and retried by River.
@@ -67,15 +77,60 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 func (w *SendWorker) deliver(ctx context.Context, m Message) error {
 	if w.smtp.Host == "" {
 		// No relay configured (development): the log is the mailbox.
-		w.log.Info("e-mail (SMTP not configured)", "to", m.ToAddr, "subject", m.Subject, "body", m.Body)
+		names := make([]string, len(m.Attachments))
+		for i, a := range m.Attachments {
+			names[i] = a.Filename
+		}
+		w.log.Info("e-mail (SMTP not configured)", "to", m.ToAddr, "subject", m.Subject, "body", m.Body, "attachments", names)
 		return nil
 	}
-	return sendSMTP(ctx, w.smtp, m)
+	files, err := w.readAttachments(ctx, m)
+	if err != nil {
+		return err
+	}
+	return sendSMTP(ctx, w.smtp, m, files)
+}
+
+// maxAttachments bounds the files of one message, which are read into
+// memory to be encoded: invoices are tens of kilobytes.
+const maxAttachments = 10 << 20
+
+// file is an attachment read from the store.
+type file struct {
+	Attachment
+	data []byte
+}
+
+// readAttachments reads the message's files from the studio's store. A
+// missing or unreadable one fails the send, which River retries: a
+// message is never sent without the file it promises.
+func (w *SendWorker) readAttachments(ctx context.Context, m Message) ([]file, error) {
+	var out []file
+	total := 0
+	for _, a := range m.Attachments {
+		if w.blobs == nil {
+			return nil, fmt.Errorf("mail: attachment %s: no object store to read it from", a.Filename)
+		}
+		r, err := w.blobs.Open(ctx, m.StudioID, a.BlobKey)
+		if err != nil {
+			return nil, fmt.Errorf("mail: attachment %s: %w", a.Filename, err)
+		}
+		data, err := io.ReadAll(io.LimitReader(r, int64(maxAttachments-total)+1))
+		r.Close()
+		if err != nil {
+			return nil, fmt.Errorf("mail: attachment %s: %w", a.Filename, err)
+		}
+		if total += len(data); total > maxAttachments {
+			return nil, fmt.Errorf("mail: attachments of %s exceed %d bytes", m.ID, maxAttachments)
+		}
+		out = append(out, file{Attachment: a, data: data})
+	}
+	return out, nil
 }
 
 // sendSMTP delivers over SMTP, upgrading with STARTTLS when offered and
 // authenticating only over TLS (or to localhost).
-func sendSMTP(ctx context.Context, cfg SMTPConfig, m Message) error {
+func sendSMTP(ctx context.Context, cfg SMTPConfig, m Message, files []file) error {
 	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
 	d := net.Dialer{Timeout: 15 * time.Second}
 	conn, err := d.DialContext(ctx, "tcp", addr)
@@ -112,7 +167,7 @@ func sendSMTP(ctx context.Context, cfg SMTPConfig, m Message) error {
 	if err != nil {
 		return fmt.Errorf("mail: data: %w", err)
 	}
-	if _, err := wc.Write(format(cfg.From, m)); err != nil {
+	if _, err := wc.Write(format(cfg.From, m, files)); err != nil {
 		return fmt.Errorf("mail: write: %w", err)
 	}
 	if err := wc.Close(); err != nil {
@@ -121,12 +176,36 @@ func sendSMTP(ctx context.Context, cfg SMTPConfig, m Message) error {
 	return c.Quit()
 }
 
-// format renders a plain-text RFC 5322 message.
-func format(from string, m Message) []byte {
+// format renders an RFC 5322 message: plain text, or multipart/mixed
+// with the text first and each file base64-encoded after it.
+func format(from string, m Message, files []file) []byte {
 	var b strings.Builder
-	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@proofsheet>\r\n",
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@proofsheet>\r\nMIME-Version: 1.0\r\n",
 		from, m.ToAddr, m.Subject, time.Now().Format(time.RFC1123Z), m.ID)
-	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
-	b.WriteString(strings.ReplaceAll(m.Body, "\n", "\r\n"))
+	const text = "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n"
+	body := strings.ReplaceAll(m.Body, "\n", "\r\n")
+	if len(files) == 0 {
+		b.WriteString(text + "\r\n" + body)
+		return []byte(b.String())
+	}
+	boundary := "proofsheet-" + m.ID.String()
+	fmt.Fprintf(&b, "Content-Type: %s\r\n\r\n", mime.FormatMediaType("multipart/mixed", map[string]string{"boundary": boundary}))
+	b.WriteString("This is a message in several parts (MIME).\r\n")
+	fmt.Fprintf(&b, "--%s\r\n%s\r\n%s\r\n", boundary, text, body)
+	for _, f := range files {
+		ctype := mime.FormatMediaType(f.ContentType, map[string]string{"name": f.Filename})
+		if ctype == "" { // no valid type was given: say it is bytes
+			ctype = mime.FormatMediaType("application/octet-stream", map[string]string{"name": f.Filename})
+		}
+		fmt.Fprintf(&b, "--%s\r\nContent-Type: %s\r\nContent-Disposition: %s\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+			boundary, ctype, mime.FormatMediaType("attachment", map[string]string{"filename": f.Filename}))
+		enc := base64.StdEncoding.EncodeToString(f.data)
+		for len(enc) > 76 { // RFC 2045: lines of at most 76 characters
+			b.WriteString(enc[:76] + "\r\n")
+			enc = enc[76:]
+		}
+		b.WriteString(enc + "\r\n")
+	}
+	fmt.Fprintf(&b, "--%s--\r\n", boundary)
 	return []byte(b.String())
 }

@@ -27,7 +27,10 @@ func admin(ctx context.Context, args []string, out io.Writer) error {
 // stdin a strong password is generated and printed once.
 func adminCmd(ctx context.Context, args []string, in io.Reader, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("admin: say create-studio or reset-password")
+		return errors.New("admin: say create-studio or reset-password (accounts), or plan, product or operator (billing)")
+	}
+	if _, ok := billingVerbs[args[0]]; ok {
+		return adminBilling(ctx, args, out)
 	}
 	var studio, name, email string
 	var flags func(fs *flag.FlagSet)
@@ -43,7 +46,7 @@ func adminCmd(ctx context.Context, args []string, in io.Reader, out io.Writer) e
 			fs.StringVar(&email, "email", "", "the user's e-mail `address` (required)")
 		}
 	default:
-		return fmt.Errorf("admin: unknown action %q: say create-studio or reset-password", args[0])
+		return fmt.Errorf("admin: unknown action %q: say create-studio or reset-password (accounts), or plan, product or operator (billing)", args[0])
 	}
 	cfg, log, err := load("admin "+args[0], args[1:], flags)
 	if err != nil {

@@ -25,7 +25,7 @@ func commands() []command {
 		{"serve", "run the web server (and background jobs) until interrupted", serve},
 		{"worker", "work background jobs only, for more machines", worker},
 		{"migrate", "apply database migrations and exit", migrate},
-		{"admin", "operator tasks: create-studio, reset-password", admin},
+		{"admin", "operator tasks: create-studio, reset-password; plan, product, operator (billing)", admin},
 		{"audit", "audit log tools: verify", auditCmd},
 		{"db", "the private PostgreSQL cluster: start, stop, url", dbCmd},
 		{"faces", "face search tools: eval (similarity statistics on labelled photos)", facesCmd},
