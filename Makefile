@@ -22,7 +22,7 @@ setup-test:
 test: setup-test build
 	@set -e; eval "$$(scripts/test-services start)"; \
 	trap 'scripts/test-services stop' EXIT; \
-	go test -race -count=1 ./...
+	go test -race -count=1 -timeout 60m ./...
 
 lint:
 	gofmt -l . | (! grep .)

@@ -118,7 +118,7 @@ func claim(tx *gorm.DB, id string) error {
 
 // finish marks the event worked inside tx, with what came of it.
 func (s *Service) finish(tx *gorm.DB, id string, studio uuid.UUID, outcome string) error {
-	return tx.Exec("UPDATE stripe_events SET processed_at = ?, studio_id = ?, outcome = ? WHERE id = ?",
+	return tx.Exec("UPDATE stripe_events SET processed_at = ?, applied_to = ?, outcome = ? WHERE id = ?",
 		s.Now(), studio, outcome, id).Error
 }
 

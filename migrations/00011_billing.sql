@@ -102,7 +102,11 @@ CREATE TABLE stripe_events (
     created       timestamptz NOT NULL,
     payload       jsonb NOT NULL,
     received_at   timestamptz NOT NULL DEFAULT now(),
-    studio_id     uuid REFERENCES studios (id) ON DELETE SET NULL,
+    -- The studio the event was applied to, for the operator's records.
+    -- Stripe's events are the operator's, not a studio's (they arrive before
+    -- any studio is known), so the table has no row-level security and no
+    -- studio_id column, which would ask for it.
+    applied_to    uuid REFERENCES studios (id) ON DELETE SET NULL,
     processed_at  timestamptz,
     outcome       text NOT NULL DEFAULT ''
 );
