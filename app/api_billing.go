@@ -106,22 +106,26 @@ func (a *App) apiSetBillingProfile(c *fiber.Ctx) error {
 	return c.JSON(profileOf(p))
 }
 
-type planChoice struct {
-	Plan     string `json:"plan"`
-	Interval string `json:"interval"`
+// planChoice reads a plan and its billing interval from a JSON body.
+func planChoice(c *fiber.Ctx) (string, billing.Interval, error) {
+	var b struct {
+		Plan     string `json:"plan"`
+		Interval string `json:"interval"`
+	}
+	if err := decodeJSON(c, &b); err != nil {
+		return "", "", err
+	}
+	iv, err := billing.ParseInterval(b.Interval)
+	return b.Plan, iv, err
 }
 
 // apiCheckoutSubscription is POST /api/v1/billing/checkout/subscription.
 func (a *App) apiCheckoutSubscription(c *fiber.Ctx) error {
-	var b planChoice
-	if err := decodeJSON(c, &b); err != nil {
-		return err
-	}
-	iv, err := billing.ParseInterval(b.Interval)
+	plan, iv, err := planChoice(c)
 	if err != nil {
 		return err
 	}
-	co, err := a.Billing.StartSubscription(ctx(c), apiStudio(c), b.Plan, iv, apiBillingActor(c))
+	co, err := a.Billing.StartSubscription(ctx(c), apiStudio(c), plan, iv, apiBillingActor(c))
 	if err != nil {
 		return err
 	}
@@ -156,15 +160,11 @@ func (a *App) apiCheckoutUnlock(c *fiber.Ctx) error {
 // apiChangePlan is PUT /api/v1/billing/subscription: another plan or
 // interval for the running subscription.
 func (a *App) apiChangePlan(c *fiber.Ctx) error {
-	var b planChoice
-	if err := decodeJSON(c, &b); err != nil {
-		return err
-	}
-	iv, err := billing.ParseInterval(b.Interval)
+	plan, iv, err := planChoice(c)
 	if err != nil {
 		return err
 	}
-	sub, err := a.Billing.ChangePlan(ctx(c), apiStudio(c), b.Plan, iv, apiBillingActor(c))
+	sub, err := a.Billing.ChangePlan(ctx(c), apiStudio(c), plan, iv, apiBillingActor(c))
 	if err != nil {
 		return err
 	}
