@@ -217,9 +217,9 @@ func BenchmarkGuestServing(b *testing.B) {
 		{"album-page", []string{"/g/" + ba.token}},
 		{"thumbnails", thumbs},
 	} {
+		var rps float64
+		var p50, p99 time.Duration
 		b.Run(s.name, func(b *testing.B) {
-			var rps float64
-			var p50, p99 time.Duration
 			ba.load(b, guests, 2*clients, s.paths)
 			for range b.N {
 				rps, p50, p99 = ba.load(b, guests, total, s.paths)
@@ -227,11 +227,13 @@ func BenchmarkGuestServing(b *testing.B) {
 			b.ReportMetric(rps, "req/s")
 			b.ReportMetric(float64(p50.Microseconds())/1000, "p50-ms")
 			b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms")
-			if s.name != "static-baseline" {
-				fmt.Printf("goal: guest %s under %d concurrent clients: %.0f req/s, p50 %.1f ms, p99 %.1f ms; goal p99 under 50 ms: %s\n",
-					s.name, clients, rps, ms(p50), ms(p99), met(p99 < 50*time.Millisecond))
-			}
 		})
+		// Said once, of the last run: b.Run calls the function again as
+		// b.N grows, and a line among its output breaks the report.
+		if s.name != "static-baseline" && rps > 0 {
+			fmt.Printf("goal: guest %s under %d concurrent clients: %.0f req/s, p50 %.1f ms, p99 %.1f ms; goal p99 under 50 ms: %s\n",
+				s.name, clients, rps, ms(p50), ms(p99), met(p99 < 50*time.Millisecond))
+		}
 	}
 }
 
