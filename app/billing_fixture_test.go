@@ -73,6 +73,21 @@ func setupBilling(t *testing.T, ta *apptest.TestApp) {
 }
 
 // profileForm is a complete billing profile in Karnataka.
+// checkingOut is a billed app with its jobs worked and a studio owner who
+// filled in the billing details and went to Checkout for Pro, monthly:
+// what Stripe's webhooks then tell of.
+func checkingOut(t *testing.T, ta *apptest.TestApp) (*apptest.Owner, uuid.UUID) {
+	t.Helper()
+	setupBilling(t, ta)
+	startJobs(t, ta)
+	o := ta.SignUp("Lumen", "asha@lumen.example")
+	o.Client.Run(t, []apptest.Scenario{
+		{Path: "/studio/billing/profile", Form: profileForm(), Status: http.StatusSeeOther},
+		{Path: "/studio/billing/subscribe", Form: url.Values{"plan": {"pro"}, "interval": {"month"}}, Status: http.StatusSeeOther},
+	})
+	return o, studioOf(t, ta, o.Email)
+}
+
 func profileForm() url.Values {
 	return url.Values{"legal_name": {"Lumen Photography LLP"}, "address": {"12 4th Cross, Indiranagar\nBengaluru 560038"},
 		"state": {"29"}, "country": {"IN"}, "gstin": {""}, "billing_email": {"accounts@lumen.example"}}

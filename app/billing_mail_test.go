@@ -6,9 +6,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net"
-	"net/http"
 	"net/mail"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,7 +16,6 @@ import (
 	"time"
 
 	"github.com/proofsheet/proofsheet/app"
-	"github.com/proofsheet/proofsheet/app/apptest"
 )
 
 // pdfText is the text pdftotext reads from a PDF.
@@ -48,14 +45,7 @@ func TestBillingInvoiceMailHasPDF(t *testing.T) {
 	ta := billingApp(t, func(c *app.Config) {
 		c.SMTPHost, c.SMTPPort, c.SMTPFrom = host, p, "Proofsheet <billing@proofsheet.example>"
 	})
-	setupBilling(t, ta)
-	startJobs(t, ta)
-	o := ta.SignUp("Lumen", "asha@lumen.example")
-	studio := studioOf(t, ta, o.Email)
-	o.Client.Run(t, []apptest.Scenario{
-		{Path: "/studio/billing/profile", Form: profileForm(), Status: http.StatusSeeOther},
-		{Path: "/studio/billing/subscribe", Form: url.Values{"plan": {"pro"}, "interval": {"month"}}, Status: http.StatusSeeOther},
-	})
+	_, studio := checkingOut(t, ta)
 	payForPlan(t, ta, func(p []byte) { deliver(t, ta, p) }, studio, "pro", "price_1ProMonthly", "month", 118000, 2*time.Minute)
 
 	var raw string

@@ -125,14 +125,7 @@ func TestBillingPageStaffRead(t *testing.T) {
 // and audited), and usage measured against the new limits.
 func TestBillingPageAfterPayment(t *testing.T) {
 	ta := billingApp(t)
-	setupBilling(t, ta)
-	startJobs(t, ta)
-	o := ta.SignUp("Lumen", "asha@lumen.example")
-	studio := studioOf(t, ta, o.Email)
-	o.Client.Run(t, []apptest.Scenario{
-		{Path: "/studio/billing/profile", Form: profileForm(), Status: http.StatusSeeOther},
-		{Path: "/studio/billing/subscribe", Form: url.Values{"plan": {"pro"}, "interval": {"month"}}, Status: http.StatusSeeOther},
-	})
+	o, studio := checkingOut(t, ta)
 	payForPlan(t, ta, func(p []byte) { deliver(t, ta, p) }, studio, "pro", "price_1ProMonthly", "month", 118000, 2*time.Minute)
 	waitUntil(t, ta, "the events worked", "SELECT count(*) = 3 FROM stripe_events WHERE processed_at IS NOT NULL")
 	waitUntil(t, ta, "invoice stored and e-mailed", `SELECT count(*) = 1 FROM invoices WHERE studio_id = $1
@@ -222,15 +215,8 @@ func with(v url.Values, key, value string) url.Values {
 // corrects, downloadable like the invoice.
 func TestBillingUnlockAndRefund(t *testing.T) {
 	ta := billingApp(t)
-	setupBilling(t, ta)
-	startJobs(t, ta)
-	o := ta.SignUp("Lumen", "asha@lumen.example")
-	studio := studioOf(t, ta, o.Email)
+	o, studio := checkingOut(t, ta)
 	coll := newCollection(t, ta, studio, "Sharma wedding")
-	o.Client.Run(t, []apptest.Scenario{
-		{Path: "/studio/billing/profile", Form: profileForm(), Status: http.StatusSeeOther},
-		{Path: "/studio/billing/subscribe", Form: url.Values{"plan": {"pro"}, "interval": {"month"}}, Status: http.StatusSeeOther},
-	})
 	paid := payForPlan(t, ta, func(p []byte) { deliver(t, ta, p) }, studio, "pro", "price_1ProMonthly", "month", 118000, 2*time.Minute)
 	o.Client.Run(t, []apptest.Scenario{{Path: "/studio/billing/unlock", Form: url.Values{"product": {"face"}, "collection": {coll.String()}},
 		Status: http.StatusSeeOther, Location: "https://checkout.stripe.com/"}})

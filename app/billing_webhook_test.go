@@ -2,12 +2,9 @@ package app_test
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/proofsheet/proofsheet/app/apptest"
 )
 
 // Stripe's deliveries through /webhooks/stripe: a signed event is taken
@@ -15,14 +12,7 @@ import (
 // a forged, stale or malformed one is refused with 400 and stores nothing.
 func TestWebhookStripe(t *testing.T) {
 	ta := billingApp(t)
-	setupBilling(t, ta)
-	startJobs(t, ta)
-	o := ta.SignUp("Lumen", "asha@lumen.example")
-	studio := studioOf(t, ta, o.Email)
-	o.Client.Run(t, []apptest.Scenario{
-		{Path: "/studio/billing/profile", Form: profileForm(), Status: http.StatusSeeOther},
-		{Path: "/studio/billing/subscribe", Form: url.Values{"plan": {"pro"}, "interval": {"month"}}, Status: http.StatusSeeOther},
-	})
+	_, studio := checkingOut(t, ta)
 	customer := query[string](t, ta, "SELECT stripe_customer_id FROM studio_billing WHERE studio_id = $1", studio)
 	now := time.Now()
 	valid := stripeEvent("evt_valid", "customer.subscription.created", now,
