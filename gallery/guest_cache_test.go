@@ -130,7 +130,7 @@ func TestGuestCacheReadsOnceForMany(t *testing.T) {
 			got[i] = v
 		})
 	}
-	for c.waiting(k) == 0 {
+	for !c.reading(k) {
 		runtime.Gosched()
 	}
 	close(release)
@@ -145,9 +145,9 @@ func TestGuestCacheReadsOnceForMany(t *testing.T) {
 	}
 }
 
-// waiting reports whether a read of k is under way.
-func (c *guestCache) waiting(k cacheKey) int {
+// reading reports whether a read of k is under way.
+func (c *guestCache) reading(k cacheKey) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.loading)
+	return c.loading[k] != nil
 }
