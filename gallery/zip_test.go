@@ -6,9 +6,11 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -112,5 +114,129 @@ func TestGuestZipFollowsTheRules(t *testing.T) {
 	_ = s.ta.Superuser().QueryRow(ctx, `SELECT detail::text FROM audit_log WHERE kind = 'download'`).Scan(&detail)
 	if n := downloads(); n != 1 || !strings.Contains(detail, `"files": 3`) {
 		t.Fatalf("downloads counted %d, audit detail %s", n, detail)
+	}
+}
+
+// countedBlobs opens in-memory blobs and keeps count of what is open and
+// how much was read, to see what a zip leaves behind when it stops.
+type countedBlobs struct {
+	mu     sync.Mutex
+	blobs  map[string][]byte
+	open   int
+	opened int
+	read   int64
+}
+
+func (c *countedBlobs) Open(_ context.Context, key string) (io.ReadCloser, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b, ok := c.blobs[key]
+	if !ok {
+		return nil, errors.New("no such blob")
+	}
+	c.open++
+	c.opened++
+	return &countedBlob{r: bytes.NewReader(b), c: c}, nil
+}
+
+type countedBlob struct {
+	r *bytes.Reader
+	c *countedBlobs
+}
+
+func (b *countedBlob) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.c.mu.Lock()
+	b.c.read += int64(n)
+	b.c.mu.Unlock()
+	return n, err
+}
+
+func (b *countedBlob) Close() error {
+	b.c.mu.Lock()
+	b.c.open--
+	b.c.mu.Unlock()
+	return nil
+}
+
+func bigZip(t *testing.T, n, size int) (*gallery.Zip, *countedBlobs) {
+	t.Helper()
+	c := &countedBlobs{blobs: map[string][]byte{}}
+	z := &gallery.Zip{Name: "big.zip"}
+	for i := range n {
+		b := make([]byte, size)
+		_, _ = rand.Read(b)
+		key := fmt.Sprintf("blob-%d", i)
+		c.blobs[key] = b
+		z.Entries = append(z.Entries, gallery.ZipEntry{Name: key + ".jpg", Key: key, Size: int64(size), CRC32: crc32.ChecksumIEEE(b)})
+	}
+	return z, c
+}
+
+// failAfter takes n bytes, then fails like a connection whose client left.
+type failAfter struct{ n int }
+
+var errGone = errors.New("client gone")
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if f.n < len(p) {
+		return 0, errGone
+	}
+	f.n -= len(p)
+	return len(p), nil
+}
+
+// A client that goes away stops the reading a few megabytes later, and
+// no blob is left open.
+func TestZipStopsReadingWhenTheClientLeaves(t *testing.T) {
+	z, blobs := bigZip(t, 40, 1<<20)
+	err := z.WriteTo(context.Background(), &failAfter{n: 3 << 20}, blobs.Open)
+	if !errors.Is(err, errGone) {
+		t.Fatalf("WriteTo: %v, want the writer's error", err)
+	}
+	if blobs.open != 0 {
+		t.Fatalf("%d blobs left open", blobs.open)
+	}
+	if blobs.read > 10<<20 {
+		t.Fatalf("read %d bytes for a client that took 3 MiB", blobs.read)
+	}
+}
+
+// A blob that is not what the plan says fails the zip at that entry;
+// the entries before it were sent whole.
+func TestZipRefusesBlobsOfAnotherSize(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		blob func([]byte) []byte
+		want string
+	}{
+		{"longer", func(b []byte) []byte { return append(b, 'x') }, "more than"},
+		{"shorter", func(b []byte) []byte { return b[:len(b)-1] }, "expected"},
+		{"missing", func([]byte) []byte { return nil }, "no such blob"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			z, blobs := bigZip(t, 5, 3<<20+5)
+			if b := tc.blob(blobs.blobs["blob-2"]); b == nil {
+				delete(blobs.blobs, "blob-2")
+			} else {
+				blobs.blobs["blob-2"] = b
+			}
+			var out bytes.Buffer
+			err := z.WriteTo(context.Background(), &out, blobs.Open)
+			if err == nil || !strings.Contains(err.Error(), "blob-2.jpg") || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("WriteTo: %v, want an error about blob-2.jpg saying %q", err, tc.want)
+			}
+			if blobs.open != 0 {
+				t.Fatalf("%d blobs left open", blobs.open)
+			}
+			if sent := int64(out.Len()); sent < 2*(3<<20+5) {
+				t.Fatalf("sent %d bytes, less than the two entries before", sent)
+			}
+			// The third fails its reader; the other reader, a blob ahead,
+			// may have opened the fourth, never the fifth.
+			if blobs.opened > 4 {
+				t.Fatalf("opened %d blobs; the zip should stop by the fourth", blobs.opened)
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"os"
 	"sync/atomic"
@@ -146,6 +147,47 @@ func (f *fixture) read(studio uuid.UUID, key string) ([]byte, error) {
 	}
 	defer obj.Close()
 	return io.ReadAll(obj)
+}
+
+// written opens an object and has it write itself out (WriteTo, the way
+// io.Copy reads it), from off on.
+func (f *fixture) written(studio uuid.UUID, key string, off int64) ([]byte, error) {
+	obj, err := f.store.Open(context.Background(), studio, key)
+	if err != nil {
+		return nil, err
+	}
+	defer obj.Close()
+	if _, err := obj.Seek(off, io.SeekStart); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	n, err := obj.WriteTo(&buf)
+	if n != int64(buf.Len()) {
+		return nil, fmt.Errorf("WriteTo says %d bytes, wrote %d", n, buf.Len())
+	}
+	return buf.Bytes(), err
+}
+
+// readInPieces reads an object in reads of piece bytes, as the zip's
+// read-ahead does: reads of whole chunks decrypt straight into the buffer.
+func (f *fixture) readInPieces(studio uuid.UUID, key string, piece int) ([]byte, error) {
+	obj, err := f.store.Open(context.Background(), studio, key)
+	if err != nil {
+		return nil, err
+	}
+	defer obj.Close()
+	var out []byte
+	p := make([]byte, piece)
+	for {
+		n, err := io.ReadFull(obj, p)
+		out = append(out, p[:n]...)
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+	}
 }
 
 // raw is the stored (encrypted) bytes of an object, read from the backend.

@@ -37,6 +37,14 @@ func TestRoundTrip(t *testing.T) {
 				if err != nil || !bytes.Equal(got, data) {
 					t.Fatalf("%d bytes: read %d bytes back (equal %v), err %v", n, len(got), bytes.Equal(got, data), err)
 				}
+				if got, err := f.written(f.studio, key, int64(n/3)); err != nil || !bytes.Equal(got, data[n/3:]) {
+					t.Fatalf("%d bytes: WriteTo from %d wrote %d bytes (equal %v), err %v", n, n/3, len(got), bytes.Equal(got, data[n/3:]), err)
+				}
+				for _, piece := range []int{chunkSize, 1 << 20, chunkSize + 1} {
+					if got, err := f.readInPieces(f.studio, key, piece); err != nil || !bytes.Equal(got, data) {
+						t.Fatalf("%d bytes: reads of %d gave %d bytes (equal %v), err %v", n, piece, len(got), bytes.Equal(got, data), err)
+					}
+				}
 				stored := int64(len(f.raw(t, f.studio, key)))
 				if want := int64(headerLen + n + tagLen*max(1, (n+chunkSize-1)/chunkSize)); stored != want {
 					t.Errorf("%d bytes: stored %d bytes, want %d", n, stored, want)

@@ -46,11 +46,21 @@ func TestTamperingIsDetected(t *testing.T) {
 			}
 			for _, tc := range cases {
 				f.setRaw(t, f.studio, tc.key, tc.raw)
-				got, err := f.read(f.studio, tc.key)
-				if err == nil {
-					t.Errorf("%s: read %d bytes without an error", tc.name, len(got))
-				} else if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrNoKey) {
-					t.Errorf("%s: %v, want ErrCorrupt", tc.name, err)
+				// Every way of reading fails, having given only bytes of
+				// the plaintext that authenticated.
+				plain := map[string][]byte{"albums/a/p1": data, "albums/a/full": full}[tc.key]
+				ways := map[string]func() ([]byte, error){
+					"ReadAll":        func() ([]byte, error) { return f.read(f.studio, tc.key) },
+					"reads of 1 MiB": func() ([]byte, error) { return f.readInPieces(f.studio, tc.key, 1<<20) },
+					"WriteTo":        func() ([]byte, error) { return f.written(f.studio, tc.key, 0) },
+				}
+				for way, read := range ways {
+					got, err := read()
+					if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrNoKey) {
+						t.Errorf("%s, %s: %d bytes, err %v, want ErrCorrupt", tc.name, way, len(got), err)
+					} else if !bytes.HasPrefix(plain, got) {
+						t.Errorf("%s, %s: gave %d bytes that are not the plaintext's", tc.name, way, len(got))
+					}
 				}
 			}
 
