@@ -3,7 +3,9 @@ package app
 import (
 	"fmt"
 	"html/template"
+	"io"
 	"math"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -56,14 +58,18 @@ type guestGalleryView struct {
 	Cover             *guestTile
 	Tabs              []guestTab
 	Folder            string
+	HasPhotos         bool
 	Grid              template.HTML // the folder's tiles (guest_tiles.go)
-	Choice            guestChoice
+	Choice            template.HTML // the guest-choice partial, the guest's own
 	CanAnnotate       bool
 	OfferUpgrade      bool // the album has an annotate PIN this guest has not entered
 	Zips              []guestZipLink
 	Identify          identifyForm
 }
 
+// galleryPage is a guest's gallery: the page kept rendered with holes for
+// the guest's values (guest_page_holes.go), filled. A message to show after
+// a form (rare) has the template render the page whole.
 func (a *App) galleryPage(c *fiber.Ctx, g *gallery.GuestAccess) error {
 	var want uuid.UUID
 	if q := c.Query("folder"); q != "" {
@@ -77,19 +83,42 @@ func (a *App) galleryPage(c *fiber.Ctx, g *gallery.GuestAccess) error {
 	if err != nil {
 		return err
 	}
+	vals, err := a.guestValuesOf(c, g, p)
+	if err != nil {
+		return err
+	}
+	if c.Cookies(flashCookie) != "" || !holedPages.Load() {
+		v := galleryView(c, g, p)
+		v.Choice, v.Identify.Back = vals.choice, c.OriginalURL()
+		if v.HasPhotos {
+			var b strings.Builder
+			vals.writeGrid(&b)
+			v.Grid = template.HTML(b.String())
+		}
+		return a.renderGuest(c, fiber.StatusOK, "guest_gallery", v)
+	}
+	page, err := a.holedGalleryPage(c, g, p)
+	if err != nil {
+		return err
+	}
+	setPageHeaders(c, fiber.StatusOK)
+	page.fill(c.Response().BodyWriter().(io.StringWriter), vals)
+	return nil
+}
+
+// galleryView is the page but for the guest's own values (Choice, Grid,
+// Identify.Back).
+func galleryView(c *fiber.Ctx, g *gallery.GuestAccess, p *gallery.GuestPage) guestGalleryView {
 	base := galleryBase(c)
 	v := guestGalleryView{Base: base, Title: g.Album.Title, Date: eventDate(g.Album.EventDate),
-		Choice: choiceOf(c, g, len(p.Favourites)), CanAnnotate: g.CanAnnotate(), OfferUpgrade: g.Album.HasAnnotatePIN() && !g.CanAnnotate(),
-		Identify: identifyForm{Action: base + "/identify", Back: c.OriginalURL()}}
+		CanAnnotate: g.CanAnnotate(), OfferUpgrade: g.Album.HasAnnotatePIN() && !g.CanAnnotate(),
+		Identify: identifyForm{Action: base + "/identify"}}
 	if p.Cover != nil {
 		t := guestTileOf(c, g, p.CoverIn, p.Cover, false)
 		v.Cover = &t
 	}
 	if cur := p.Current; cur != nil {
-		v.Folder = cur.Name
-		if v.Grid, err = a.guestGrid(c, g, p); err != nil {
-			return err
-		}
+		v.Folder, v.HasPhotos = cur.Name, len(p.Photos) > 0
 		v.Zips = zipLinks(base, g, p.Folders, cur)
 		if len(p.Folders) > 1 {
 			for _, f := range p.Folders {
@@ -97,7 +126,7 @@ func (a *App) galleryPage(c *fiber.Ctx, g *gallery.GuestAccess) error {
 			}
 		}
 	}
-	return a.renderGuest(c, fiber.StatusOK, "guest_gallery", v)
+	return v
 }
 
 func guestTileOf(c *fiber.Ctx, g *gallery.GuestAccess, f *gallery.Folder, p *gallery.Photo, fav bool) guestTile {

@@ -9,7 +9,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
-	"github.com/proofsheet/proofsheet/frontend"
 	"github.com/proofsheet/proofsheet/gallery"
 )
 
@@ -98,15 +97,16 @@ func (a *App) enterGuest(c *fiber.Ctx, g *gallery.GuestAccess, pin string) error
 
 // renderGuest writes a page in the guest layout, branded with the studio.
 func (a *App) renderGuest(c *fiber.Ctx, status int, page string, data any) error {
-	brand := &frontend.Guest{Studio: a.guestStudioName(c)}
-	if g := guest(c); g != nil && g.In() {
-		brand.Home = galleryBase(c)
-	}
-	view := frontend.View{Page: page, Data: data, CSRF: csrfToken(c), RequestID: requestID(c), Flash: takeFlash(c), Guest: brand}
+	view := a.guestView(c, page, data)
+	setPageHeaders(c, status)
+	return a.pages.Render(c.Response().BodyWriter(), view)
+}
+
+// setPageHeaders starts an HTML page's answer, never stored by a cache.
+func setPageHeaders(c *fiber.Ctx, status int) {
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return a.pages.Render(c.Response().BodyWriter(), view)
 }
 
 const localGuestStudio = "guest_studio_name"

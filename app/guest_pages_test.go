@@ -326,3 +326,66 @@ func TestGuestPagesPreparedZip(t *testing.T) {
 	enterPage(t, other, token, guestViewPIN)
 	other.Run(t, []apptest.Scenario{{Name: "not through another link", Path: gpath(token, "/zips/", id.String()), Status: http.StatusNotFound}})
 }
+
+// The gallery page kept rendered with holes, filled for a guest, is byte
+// for byte the page the template renders for that guest: with favourites
+// and a limit, either PIN, another folder, and an address whose query
+// needs escaping.
+func TestGuestGalleryPageWithHolesIsTheTemplatesPage(t *testing.T) {
+	g := newGuestFiles(t)
+	limit := 5
+	if _, err := g.ta.Gallery.UpdateAlbum(context.Background(), g.studio, g.album, gallery.AlbumInput{SelectionLimit: &limit}, g.act); err != nil {
+		t.Fatal(err)
+	}
+	base := gpath(g.linkToken)
+	c := g.ta.Client()
+	enterPage(t, c, g.linkToken, guestViewPIN)
+	res := c.PostForm(base+"/identify", url.Values{"name": {"Meera"}, "email": {"meera@example.com"}, "back": {base}, "fav": {g.inFirst.String()}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("identify: %d %.300s", res.StatusCode, res.Body)
+	}
+	defer app.SetHoledPages(true)
+	both := func(path string) (holed, whole string) {
+		for _, on := range []bool{true, false} {
+			app.SetHoledPages(on)
+			res := c.Get(path)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("GET %s: %d %.300s", path, res.StatusCode, res.Body)
+			}
+			if on {
+				holed = res.Body
+			} else {
+				whole = res.Body
+			}
+		}
+		return holed, whole
+	}
+	check := func(who, path string, want ...string) {
+		t.Helper()
+		holed, whole := both(path)
+		if holed != whole {
+			at := 0
+			for at < min(len(holed), len(whole)) && holed[at] == whole[at] {
+				at++
+			}
+			t.Fatalf("%s, %s: the pages differ at byte %d: with holes %q, template %q", who, path, at,
+				holed[at:min(at+80, len(holed))], whole[at:min(at+80, len(whole))])
+		}
+		for _, w := range append(want, "1 of 5 chosen", c.CSRF()) {
+			if !strings.Contains(holed, w) {
+				t.Errorf("%s, %s: the page lacks %q", who, path, w)
+			}
+		}
+	}
+	odd := base + "?folder=" + g.folder.String() + "&from=a+b's"
+	chosen := `aria-pressed="true"`
+	check("view PIN", base, "Have the edit PIN?", chosen)
+	check("view PIN", odd, "from=a&#43;b&#39;s", chosen)
+	enterPage(t, c, g.linkToken, guestAnnotatePIN)
+	// The message after the PIN comes once, through the template.
+	if res := c.Get(base); !strings.Contains(res.Body, "You can leave notes now") || !strings.Contains(res.Body, chosen) {
+		t.Fatalf("the page after the edit PIN: %d %.300s", res.StatusCode, res.Body)
+	}
+	check("annotate PIN", base, "Add a note", chosen)
+	check("annotate PIN", base+"?folder="+g.second.String(), "img11.jpg")
+}

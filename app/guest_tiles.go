@@ -2,11 +2,10 @@ package app
 
 import (
 	"bytes"
-	"html"
 	"html/template"
+	"io"
 	"regexp"
 	"strings"
-	"sync"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -23,16 +22,18 @@ import (
 
 // The holes are plain letters, which every escaper leaves as they are.
 const (
-	csrfHole = "zzProofsheetCSRFHolezz"
-	backHole = "zzProofsheetBackHolezz"
+	csrfHole   = "zzProofsheetCSRFHolezz"
+	backHole   = "zzProofsheetBackHolezz"
+	choiceHole = "zzProofsheetChoiceHolezz" // the guest's count of favourites
+	gridHole   = "zzProofsheetGridHolezz"   // the guest's tiles
 )
 
-var holes = regexp.MustCompile(csrfHole + "|" + backHole)
+var holes = regexp.MustCompile(strings.Join([]string{csrfHole, backHole, choiceHole, gridHole}, "|"))
 
-// holed is a rendered tile cut at its holes: text, hole, text, …
+// holed is rendered HTML cut at its holes: text, hole, text, …
 type holed struct {
 	text  []string
-	holes []string // csrfHole or backHole, one fewer than text
+	holes []string // one fewer than text
 }
 
 func cutHoles(s string) holed {
@@ -47,17 +48,34 @@ func cutHoles(s string) holed {
 	return h
 }
 
-// fill writes h with the guest's values, escaped for the attributes the
-// holes sit in.
-func (h holed) fill(b *strings.Builder, csrf, back string) {
+// guestValues are one request's values for the holes, escaped already.
+type guestValues struct {
+	csrf, back string
+	choice     template.HTML
+	tiles      *renderedTiles // nil when the guest sees no folder
+	favs       map[uuid.UUID]bool
+}
+
+// attrEscaper escapes a value for a quoted attribute as html/template
+// does, so a filled page is byte for byte the page the template renders.
+var attrEscaper = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
+
+// fill writes h with the request's values.
+func (h holed) fill(w io.StringWriter, v *guestValues) {
 	for i, t := range h.text {
-		b.WriteString(t)
-		if i < len(h.holes) {
-			v := csrf
-			if h.holes[i] == backHole {
-				v = back
-			}
-			b.WriteString(html.EscapeString(v))
+		_, _ = w.WriteString(t)
+		if i == len(h.holes) {
+			break
+		}
+		switch h.holes[i] {
+		case csrfHole:
+			_, _ = w.WriteString(v.csrf)
+		case backHole:
+			_, _ = w.WriteString(v.back)
+		case choiceHole:
+			_, _ = w.WriteString(string(v.choice))
+		case gridHole:
+			v.writeGrid(w)
 		}
 	}
 }
@@ -66,42 +84,35 @@ func (h holed) fill(b *strings.Builder, csrf, back string) {
 type renderedTiles struct {
 	ids   []uuid.UUID
 	tiles [][2]holed
-	size  int // of the text, chosen or not, so a grid is built in one go
-	holes int
 }
 
-// tilesOnce renders a page's tiles once for all the guests asking.
-type tilesOnce struct {
-	sync.Once
-	tiles *renderedTiles
-	err   error
-}
-
-type tilesKey struct {
-	base     string
-	annotate bool
-}
-
-// guestGrid is the current folder's tiles for this guest, as HTML.
-func (a *App) guestGrid(c *fiber.Ctx, g *gallery.GuestAccess, p *gallery.GuestPage) (template.HTML, error) {
-	v, _ := p.Derived.LoadOrStore(tilesKey{galleryBase(c), g.CanAnnotate()}, &tilesOnce{})
-	once := v.(*tilesOnce)
-	once.Do(func() { once.tiles, once.err = a.renderTiles(c, g, p) })
-	if once.err != nil {
-		return "", once.err
+// guestValuesOf is the request's values: its CSRF token and address, the
+// guest's count of favourites and the folder's tiles.
+func (a *App) guestValuesOf(c *fiber.Ctx, g *gallery.GuestAccess, p *gallery.GuestPage) (*guestValues, error) {
+	v := &guestValues{csrf: attrEscaper.Replace(csrfToken(c)), back: attrEscaper.Replace(c.OriginalURL()),
+		favs: idSet(p.Favourites)}
+	var buf bytes.Buffer
+	if err := a.pages.Partial(&buf, "guest_gallery", "guest-choice", choiceOf(c, g, len(p.Favourites))); err != nil {
+		return nil, err
 	}
-	rt, favs := once.tiles, idSet(p.Favourites)
-	var b strings.Builder
-	csrf, back := csrfToken(c), c.OriginalURL()
-	b.Grow(rt.size + rt.holes*(len(csrf)+2*len(back)))
-	for i, id := range rt.ids {
+	v.choice = template.HTML(buf.String())
+	if p.Current == nil {
+		return v, nil
+	}
+	var err error
+	v.tiles, err = derived(p, keyOf(c, g, "tiles"), func() (*renderedTiles, error) { return a.renderTiles(c, g, p) })
+	return v, err
+}
+
+// writeGrid writes the folder's tiles, each as chosen or not by the guest.
+func (v *guestValues) writeGrid(w io.StringWriter) {
+	for i, id := range v.tiles.ids {
 		chosen := 0
-		if favs[id] {
+		if v.favs[id] {
 			chosen = 1
 		}
-		rt.tiles[i][chosen].fill(&b, csrf, back)
+		v.tiles.tiles[i][chosen].fill(w, v)
 	}
-	return template.HTML(b.String()), nil
 }
 
 func (a *App) renderTiles(c *fiber.Ctx, g *gallery.GuestAccess, p *gallery.GuestPage) (*renderedTiles, error) {
@@ -118,8 +129,6 @@ func (a *App) renderTiles(c *fiber.Ctx, g *gallery.GuestAccess, p *gallery.Guest
 			}
 			rt.tiles[i][chosen] = cutHoles(buf.String())
 		}
-		rt.size += buf.Len()
-		rt.holes += len(rt.tiles[i][1].holes)
 	}
 	return rt, nil
 }
