@@ -86,6 +86,9 @@ type searchSet struct {
 
 const benchModel = "bench-model"
 
+// hnswIndex is the faces' HNSW index (migration 00013).
+const hnswIndex = "faces_embedding_half_idx"
+
 // generatorVersion names the faceSpace's make-up in kept databases: change
 // it when faceSpace changes, so no run measures stale data.
 const generatorVersion = 2
@@ -128,12 +131,12 @@ func warm(b *testing.B, su *pgx.Conn) string {
 	b.Helper()
 	var sb, table, index string
 	err := su.QueryRow(context.Background(), `SELECT current_setting('shared_buffers'),
-		pg_size_pretty(pg_relation_size('faces')), pg_size_pretty(pg_relation_size('faces_embedding_idx'))`).Scan(&sb, &table, &index)
+		pg_size_pretty(pg_relation_size('faces')), pg_size_pretty(pg_relation_size($1::regclass))`, hnswIndex).Scan(&sb, &table, &index)
 	if err != nil {
 		b.Fatal(err)
 	}
 	for _, q := range []string{`CREATE EXTENSION IF NOT EXISTS pg_prewarm`,
-		`SELECT pg_prewarm('faces_embedding_idx')`, `SELECT pg_prewarm('faces')`} {
+		`SELECT pg_prewarm('` + hnswIndex + `')`, `SELECT pg_prewarm('faces')`} {
 		if _, err := su.Exec(context.Background(), q); err != nil {
 			b.Fatalf("%s: %v", q, err)
 		}
@@ -146,10 +149,10 @@ func warm(b *testing.B, su *pgx.Conn) string {
 // the memory a build of this size wants.
 func fill(ctx context.Context, su *pgx.Conn, studio uuid.UUID, n int, space *faceSpace) (uuid.UUID, error) {
 	var def string
-	if err := su.QueryRow(ctx, `SELECT indexdef FROM pg_indexes WHERE indexname = 'faces_embedding_idx'`).Scan(&def); err != nil {
+	if err := su.QueryRow(ctx, `SELECT indexdef FROM pg_indexes WHERE indexname = $1`, hnswIndex).Scan(&def); err != nil {
 		return uuid.Nil, err
 	}
-	if _, err := su.Exec(ctx, `DROP INDEX faces_embedding_idx`); err != nil {
+	if _, err := su.Exec(ctx, `DROP INDEX `+hnswIndex); err != nil {
 		return uuid.Nil, err
 	}
 	coll, err := seedCollection(ctx, su, studio, benchModel, n, func(int) []float32 { return space.anyFace() })

@@ -3,6 +3,7 @@ package faces_test
 import (
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -51,6 +52,10 @@ func TestExactAndHNSWAgree(t *testing.T) {
 	}
 	if _, err := e.su.Exec(e.ctx, `ANALYZE faces`); err != nil {
 		t.Fatal(err)
+	}
+	plan, err := e.svc.ExplainHNSW(e.ctx, e.studio, coll, faces.Face{Embedding: samples[0].Embedding, Model: model})
+	if err != nil || !strings.Contains(plan, hnswIndex) {
+		t.Fatalf("an HNSW search does not walk %s: %v\n%s", hnswIndex, err, plan)
 	}
 	hits, total, differ := 0, 0, 0
 	for _, s := range samples {

@@ -132,18 +132,24 @@ func nearestExact(tx *gorm.DB, studio, collection uuid.UUID, p probe, k int, max
 // nearestHNSW walks the HNSW index with iterative scans (pgvector 0.8, set
 // by prepare), so rows of other collections skipped by the filter do not
 // leave the result short: the scan goes on until k rows of this collection
-// are found, also past ef_search. relaxed_order may return them slightly
-// out of order, hence the outer sort.
+// are found, also past ef_search. The index orders by half-precision
+// copies (migration 00013; the ORDER BY must be its expression); the
+// distance kept and sorted on is the full one, and relaxed_order may
+// return rows slightly out of order, hence the outer sort.
 func nearestHNSW(tx *gorm.DB, studio, collection uuid.UUID, p probe, k int, maxDist float64) ([]neighbour, error) {
 	var out []neighbour
-	err := tx.Raw(`SELECT * FROM (
-			SELECT `+neighbourColumns+`, embedding <=> ? AS distance FROM faces
-			WHERE studio_id = ? AND collection_id = ? AND model = ?
-			ORDER BY embedding <=> ? LIMIT ?
-		) s WHERE distance < ? ORDER BY distance, id`,
-		p.vec, studio, collection, p.model, p.vec, k, maxDist).Scan(&out).Error
-	if err != nil {
+	if err := tx.Raw(hnswSQL, hnswArgs(studio, collection, p, k, maxDist)...).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("faces: hnsw search: %w", err)
 	}
 	return out, nil
+}
+
+const hnswSQL = `SELECT * FROM (
+		SELECT ` + neighbourColumns + `, embedding <=> ? AS distance FROM faces
+		WHERE studio_id = ? AND collection_id = ? AND model = ?
+		ORDER BY embedding::halfvec(512) <=> ?::halfvec(512) LIMIT ?
+	) s WHERE distance < ? ORDER BY distance, id`
+
+func hnswArgs(studio, collection uuid.UUID, p probe, k int, maxDist float64) []any {
+	return []any{p.vec, studio, collection, p.model, p.vec, k, maxDist}
 }
