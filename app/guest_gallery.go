@@ -87,7 +87,7 @@ func (a *App) galleryPage(c *fiber.Ctx, g *gallery.GuestAccess) error {
 	if err != nil {
 		return err
 	}
-	if c.Cookies(flashCookie) != "" || !holedPages.Load() {
+	if c.Cookies(flashCookie) != "" || wholePages.Load() {
 		v := galleryView(c, g, p)
 		v.Choice, v.Identify.Back = vals.choice, c.OriginalURL()
 		if v.HasPhotos {

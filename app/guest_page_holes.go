@@ -2,12 +2,16 @@ package app
 
 import (
 	"bytes"
+	"html/template"
+	"io"
+	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
-	"github.com/proofsheet/proofsheet/frontend"
 	"github.com/proofsheet/proofsheet/gallery"
 )
 
@@ -18,10 +22,69 @@ import (
 // them: once the tiles were kept rendered, html/template over the rest of
 // the page (layout, lightbox, dialogs) was still half of a page's cost.
 
-// holedPages is off only in the test that compares both ways of rendering.
-var holedPages atomic.Bool
+// wholePages has the template render every gallery page; only the test
+// that compares both ways of rendering sets it.
+var wholePages atomic.Bool
 
-func init() { holedPages.Store(true) }
+// The holes are plain letters, which every escaper leaves as they are.
+const (
+	csrfHole   = "zzProofsheetCSRFHolezz"
+	backHole   = "zzProofsheetBackHolezz"
+	choiceHole = "zzProofsheetChoiceHolezz" // the guest's count of favourites
+	gridHole   = "zzProofsheetGridHolezz"   // the guest's tiles
+)
+
+var holes = regexp.MustCompile(strings.Join([]string{csrfHole, backHole, choiceHole, gridHole}, "|"))
+
+// holed is rendered HTML cut at its holes: text, hole, text, …
+type holed struct {
+	text  []string
+	holes []string // one fewer than text
+}
+
+func cutHoles(s string) holed {
+	var h holed
+	at := 0
+	for _, m := range holes.FindAllStringIndex(s, -1) {
+		h.text = append(h.text, s[at:m[0]])
+		h.holes = append(h.holes, s[m[0]:m[1]])
+		at = m[1]
+	}
+	h.text = append(h.text, s[at:])
+	return h
+}
+
+// guestValues are one request's values for the holes, escaped already.
+type guestValues struct {
+	csrf, back string
+	choice     template.HTML
+	tiles      *renderedTiles // nil when the guest sees no folder
+	favs       map[uuid.UUID]bool
+}
+
+// attrEscaper escapes a value for a quoted attribute as html/template
+// does, so a filled page is byte for byte the page the template renders.
+var attrEscaper = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
+
+// fill writes h with the request's values.
+func (h holed) fill(w io.StringWriter, v *guestValues) {
+	for i, t := range h.text {
+		_, _ = w.WriteString(t)
+		if i == len(h.holes) {
+			break
+		}
+		switch h.holes[i] {
+		case csrfHole:
+			_, _ = w.WriteString(v.csrf)
+		case backHole:
+			_, _ = w.WriteString(v.back)
+		case choiceHole:
+			_, _ = w.WriteString(string(v.choice))
+		case gridHole:
+			v.writeGrid(w)
+		}
+	}
+}
 
 // renderKey is what of a request, besides its cached page, a rendering
 // shows. The album's part matters when a guest loaded before a change of
@@ -72,13 +135,4 @@ func (a *App) holedGalleryPage(c *fiber.Ctx, g *gallery.GuestAccess, p *gallery.
 		}
 		return cutHoles(buf.String()), nil
 	})
-}
-
-// guestView is a guest page's view, branded with the studio.
-func (a *App) guestView(c *fiber.Ctx, page string, data any) frontend.View {
-	brand := &frontend.Guest{Studio: a.guestStudioName(c)}
-	if g := guest(c); g != nil && g.In() {
-		brand.Home = galleryBase(c)
-	}
-	return frontend.View{Page: page, Data: data, CSRF: csrfToken(c), RequestID: requestID(c), Flash: takeFlash(c), Guest: brand}
 }

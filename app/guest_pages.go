@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
+	"github.com/proofsheet/proofsheet/frontend"
 	"github.com/proofsheet/proofsheet/gallery"
 )
 
@@ -100,6 +101,15 @@ func (a *App) renderGuest(c *fiber.Ctx, status int, page string, data any) error
 	view := a.guestView(c, page, data)
 	setPageHeaders(c, status)
 	return a.pages.Render(c.Response().BodyWriter(), view)
+}
+
+// guestView is a guest page's view, branded with the studio.
+func (a *App) guestView(c *fiber.Ctx, page string, data any) frontend.View {
+	brand := &frontend.Guest{Studio: a.guestStudioName(c)}
+	if g := guest(c); g != nil && g.In() {
+		brand.Home = galleryBase(c)
+	}
+	return frontend.View{Page: page, Data: data, CSRF: csrfToken(c), RequestID: requestID(c), Flash: takeFlash(c), Guest: brand}
 }
 
 // setPageHeaders starts an HTML page's answer, never stored by a cache.

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"html/template"
 	"io"
-	"regexp"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -19,66 +17,6 @@ import (
 // half of a page's time on those same tiles, so each tile is rendered once
 // per cached page (gallery.GuestPage.Derived), link and access level, in
 // both favourite states, with holes where the guest's values go.
-
-// The holes are plain letters, which every escaper leaves as they are.
-const (
-	csrfHole   = "zzProofsheetCSRFHolezz"
-	backHole   = "zzProofsheetBackHolezz"
-	choiceHole = "zzProofsheetChoiceHolezz" // the guest's count of favourites
-	gridHole   = "zzProofsheetGridHolezz"   // the guest's tiles
-)
-
-var holes = regexp.MustCompile(strings.Join([]string{csrfHole, backHole, choiceHole, gridHole}, "|"))
-
-// holed is rendered HTML cut at its holes: text, hole, text, …
-type holed struct {
-	text  []string
-	holes []string // one fewer than text
-}
-
-func cutHoles(s string) holed {
-	var h holed
-	at := 0
-	for _, m := range holes.FindAllStringIndex(s, -1) {
-		h.text = append(h.text, s[at:m[0]])
-		h.holes = append(h.holes, s[m[0]:m[1]])
-		at = m[1]
-	}
-	h.text = append(h.text, s[at:])
-	return h
-}
-
-// guestValues are one request's values for the holes, escaped already.
-type guestValues struct {
-	csrf, back string
-	choice     template.HTML
-	tiles      *renderedTiles // nil when the guest sees no folder
-	favs       map[uuid.UUID]bool
-}
-
-// attrEscaper escapes a value for a quoted attribute as html/template
-// does, so a filled page is byte for byte the page the template renders.
-var attrEscaper = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
-
-// fill writes h with the request's values.
-func (h holed) fill(w io.StringWriter, v *guestValues) {
-	for i, t := range h.text {
-		_, _ = w.WriteString(t)
-		if i == len(h.holes) {
-			break
-		}
-		switch h.holes[i] {
-		case csrfHole:
-			_, _ = w.WriteString(v.csrf)
-		case backHole:
-			_, _ = w.WriteString(v.back)
-		case choiceHole:
-			_, _ = w.WriteString(string(v.choice))
-		case gridHole:
-			v.writeGrid(w)
-		}
-	}
-}
 
 // renderedTiles are a page's tiles, not chosen [0] and chosen [1].
 type renderedTiles struct {
