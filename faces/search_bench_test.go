@@ -206,7 +206,8 @@ func (s *searchSet) measure(b *testing.B) {
 
 // sweep prints HNSW's recall@10 and latency at other ef_search values (the
 // service uses hnswEfSearch): the trade-off behind that constant. Plain
-// SQL on the superuser's connection, without the service's transaction.
+// SQL on the superuser's connection, without the service's transaction,
+// ordered by the HNSW index's expression (migration 00013).
 func (s *searchSet) sweep(b *testing.B) {
 	b.Helper()
 	ctx := context.Background()
@@ -224,7 +225,7 @@ func (s *searchSet) sweep(b *testing.B) {
 				b.Fatal(err)
 			}
 			t0 := time.Now()
-			rows, err := tx.Query(ctx, `SELECT id FROM faces WHERE collection_id = $1 ORDER BY embedding <=> $2 LIMIT 10`,
+			rows, err := tx.Query(ctx, `SELECT id FROM faces WHERE collection_id = $1 ORDER BY embedding::halfvec(512) <=> $2::halfvec(512) LIMIT 10`,
 				s.coll, pgvector.NewVector(p.Embedding))
 			if err != nil {
 				b.Fatal(err)
