@@ -95,12 +95,18 @@ type renderKey struct {
 	annotate                    bool
 	title, date                 string
 	annotatePIN, originals, web bool
+	limit, chosen               int // the album's selection limit; the guest's count (the count's own rendering)
+	named                       bool
 }
 
 func keyOf(c *fiber.Ctx, g *gallery.GuestAccess, what string) renderKey {
 	a := &g.Album
-	return renderKey{what: what, base: galleryBase(c), annotate: g.CanAnnotate(), title: a.Title,
+	k := renderKey{what: what, base: galleryBase(c), annotate: g.CanAnnotate(), title: a.Title,
 		date: eventDate(a.EventDate), annotatePIN: a.HasAnnotatePIN(), originals: a.OriginalsAllowed, web: a.WebAllowed}
+	if a.SelectionLimit != nil {
+		k.limit = *a.SelectionLimit
+	}
+	return k
 }
 
 // onceValue is a rendering made once for all the guests asking.

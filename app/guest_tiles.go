@@ -29,15 +29,18 @@ type renderedTiles struct {
 func (a *App) guestValuesOf(c *fiber.Ctx, g *gallery.GuestAccess, p *gallery.GuestPage) (*guestValues, error) {
 	v := &guestValues{csrf: attrEscaper.Replace(csrfToken(c)), back: attrEscaper.Replace(c.OriginalURL()),
 		favs: idSet(p.Favourites)}
-	var buf bytes.Buffer
-	if err := a.pages.Partial(&buf, "guest_gallery", "guest-choice", choiceOf(c, g, len(p.Favourites))); err != nil {
-		return nil, err
-	}
-	v.choice = template.HTML(buf.String())
-	if p.Current == nil {
-		return v, nil
-	}
+	// The count is kept rendered too, one per number of favourites.
+	key := keyOf(c, g, "choice")
+	key.chosen, key.named = len(p.Favourites), g.Guest != nil
 	var err error
+	v.choice, err = derived(p, key, func() (template.HTML, error) {
+		var buf bytes.Buffer
+		err := a.pages.Partial(&buf, "guest_gallery", "guest-choice", choiceOf(c, g, len(p.Favourites)))
+		return template.HTML(buf.String()), err
+	})
+	if err != nil || p.Current == nil {
+		return v, err
+	}
 	v.tiles, err = derived(p, keyOf(c, g, "tiles"), func() (*renderedTiles, error) { return a.renderTiles(c, g, p) })
 	return v, err
 }
