@@ -35,7 +35,7 @@ bench: setup-test build
 	@set -eo pipefail; eval "$$(scripts/test-services start)"; \
 	trap 'scripts/test-services stop' EXIT; \
 	mkdir -p var; \
-	go test -run '^$$' -bench . -benchmem -timeout 60m ./... | tee var/bench.txt; \
+	go test -p 1 -run '^$$' -bench . -benchmem -timeout 60m ./... | tee var/bench.txt; \
 	go run ./scripts/benchreport < var/bench.txt > BENCHMARKS.md
 
 clean:
