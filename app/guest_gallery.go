@@ -83,7 +83,8 @@ func (a *App) galleryPage(c *fiber.Ctx, g *gallery.GuestAccess) error {
 	if err != nil {
 		return err
 	}
-	vals, err := a.guestValuesOf(c, g, p)
+	key := keyOf(c, g)
+	vals, err := a.guestValuesOf(c, g, p, key)
 	if err != nil {
 		return err
 	}
@@ -97,7 +98,7 @@ func (a *App) galleryPage(c *fiber.Ctx, g *gallery.GuestAccess) error {
 		}
 		return a.renderGuest(c, fiber.StatusOK, "guest_gallery", v)
 	}
-	page, err := a.holedGalleryPage(c, g, p)
+	page, err := a.holedGalleryPage(c, g, p, key)
 	if err != nil {
 		return err
 	}

@@ -99,9 +99,10 @@ type renderKey struct {
 	named                       bool
 }
 
-func keyOf(c *fiber.Ctx, g *gallery.GuestAccess, what string) renderKey {
+// keyOf is the request's key, made once; each rendering sets what.
+func keyOf(c *fiber.Ctx, g *gallery.GuestAccess) renderKey {
 	a := &g.Album
-	k := renderKey{what: what, base: galleryBase(c), annotate: g.CanAnnotate(), title: a.Title,
+	k := renderKey{base: galleryBase(c), annotate: g.CanAnnotate(), title: a.Title,
 		date: eventDate(a.EventDate), annotatePIN: a.HasAnnotatePIN(), originals: a.OriginalsAllowed, web: a.WebAllowed}
 	if a.SelectionLimit != nil {
 		k.limit = *a.SelectionLimit
@@ -127,9 +128,8 @@ func derived[T any](p *gallery.GuestPage, key renderKey, render func() (T, error
 }
 
 // holedGalleryPage is the gallery page with holes, rendered once.
-func (a *App) holedGalleryPage(c *fiber.Ctx, g *gallery.GuestAccess, p *gallery.GuestPage) (holed, error) {
-	key := keyOf(c, g, "page")
-	key.studio = a.guestStudioName(c)
+func (a *App) holedGalleryPage(c *fiber.Ctx, g *gallery.GuestAccess, p *gallery.GuestPage, key renderKey) (holed, error) {
+	key.what, key.studio = "page", a.guestStudioName(c)
 	return derived(p, key, func() (holed, error) {
 		v := galleryView(c, g, p)
 		v.Choice, v.Grid, v.Identify.Back = choiceHole, gridHole, backHole

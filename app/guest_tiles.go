@@ -26,14 +26,14 @@ type renderedTiles struct {
 
 // guestValuesOf is the request's values: its CSRF token and address, the
 // guest's count of favourites and the folder's tiles.
-func (a *App) guestValuesOf(c *fiber.Ctx, g *gallery.GuestAccess, p *gallery.GuestPage) (*guestValues, error) {
+func (a *App) guestValuesOf(c *fiber.Ctx, g *gallery.GuestAccess, p *gallery.GuestPage, key renderKey) (*guestValues, error) {
 	v := &guestValues{csrf: attrEscaper.Replace(csrfToken(c)), back: attrEscaper.Replace(c.OriginalURL()),
 		favs: idSet(p.Favourites)}
 	// The count is kept rendered too, one per number of favourites.
-	key := keyOf(c, g, "choice")
-	key.chosen, key.named = len(p.Favourites), g.Guest != nil
+	choice := key
+	choice.what, choice.chosen, choice.named = "choice", len(p.Favourites), g.Guest != nil
 	var err error
-	v.choice, err = derived(p, key, func() (template.HTML, error) {
+	v.choice, err = derived(p, choice, func() (template.HTML, error) {
 		var buf bytes.Buffer
 		err := a.pages.Partial(&buf, "guest_gallery", "guest-choice", choiceOf(c, g, len(p.Favourites)))
 		return template.HTML(buf.String()), err
@@ -41,7 +41,8 @@ func (a *App) guestValuesOf(c *fiber.Ctx, g *gallery.GuestAccess, p *gallery.Gue
 	if err != nil || p.Current == nil {
 		return v, err
 	}
-	v.tiles, err = derived(p, keyOf(c, g, "tiles"), func() (*renderedTiles, error) { return a.renderTiles(c, g, p) })
+	key.what = "tiles"
+	v.tiles, err = derived(p, key, func() (*renderedTiles, error) { return a.renderTiles(c, g, p) })
 	return v, err
 }
 

@@ -54,9 +54,8 @@ func (a *ahead) read(ctx context.Context, e ZipEntry, open Opener) error {
 		return err
 	}
 	defer r.Close()
-	tooLong := fmt.Errorf("blob has more than the %d bytes expected", e.Size)
-	if e.Size == 0 && longer(r) {
-		return tooLong
+	if e.Size == 0 {
+		return longer(r, e)
 	}
 	for left := e.Size; left > 0; {
 		var p []byte
@@ -70,17 +69,22 @@ func (a *ahead) read(ctx context.Context, e ZipEntry, open Opener) error {
 			return fmt.Errorf("blob has %d bytes, expected %d: %w", e.Size-left+int64(n), e.Size, err)
 		}
 		left -= int64(n)
-		if left == 0 && longer(r) { // before the last piece goes: the writer is still at e
-			return tooLong
+		if left == 0 { // before the last piece goes: the writer is still at e
+			if err := longer(r, e); err != nil {
+				return err
+			}
 		}
 		a.full <- p[:n] // never blocks: there are as many slots as pieces
 	}
 	return nil
 }
 
-func longer(r io.Reader) bool {
-	n, _ := r.Read(make([]byte, 1))
-	return n > 0
+// longer fails when r, read to e's size, has another byte.
+func longer(r io.Reader, e ZipEntry) error {
+	if n, _ := r.Read(make([]byte, 1)); n > 0 {
+		return fmt.Errorf("blob has more than the %d bytes expected", e.Size)
+	}
+	return nil
 }
 
 // next is the next piece, or the error that stopped the reading.
