@@ -79,7 +79,9 @@ func New(cfg Config, db *database.DB, log *slog.Logger) (*App, error) {
 	if a.Blobs, err = newBlobs(cfg, db, log); err != nil {
 		return nil, err
 	}
-	a.Faces = a.newFaces()
+	if a.Faces, err = a.newFaces(); err != nil {
+		return nil, err
+	}
 	a.Billing = a.newBilling()
 	a.Guests = a.newFaceGuests()
 	a.Gallery = a.newGallery(params)

@@ -16,13 +16,24 @@ import (
 	"github.com/proofsheet/proofsheet/gallery"
 )
 
+// faceSearchConns is how many pinned connections run vector searches:
+// enough that one slow exact search (a probe that matches nothing, about
+// a second at a million faces) does not hold the others up, few so that
+// each soon has walked the index (database.DB.Pinned).
+const faceSearchConns = 3
+
 // newFaces wires face search to the database, the audit log, the jobs,
 // the gallery's previews and the face pipeline (opened on first use). The
 // gallery calls it back through gallery.Hooks.
-func (a *App) newFaces() *faces.Service {
+func (a *App) newFaces() (*faces.Service, error) {
 	a.FacePipeline = &FacePipeline{cfg: a.Config.Faces()}
+	searches, err := a.DB.Pinned(context.Background(), faceSearchConns)
+	if err != nil {
+		return nil, fmt.Errorf("app: face search connections: %w", err)
+	}
 	return faces.New(faces.Deps{
 		InStudio:  a.DB.InStudio,
+		Searches:  searches.InStudio,
 		Audit:     facesAudit{a.Audit},
 		Jobs:      a.Jobs,
 		Previews:  facePreviews{a},
@@ -31,7 +42,7 @@ func (a *App) newFaces() *faces.Service {
 		Quota:     quota{a},
 		Threshold: float32(a.Config.FaceThreshold),
 		Now:       a.now,
-	})
+	}), nil
 }
 
 // FacePipeline opens the face pipeline on first use, so only processes

@@ -30,7 +30,7 @@ func (s *Service) SearchFaces(ctx context.Context, studio, collection uuid.UUID,
 		return nil, err
 	}
 	var ns []neighbour
-	err = s.InStudio(ctx, studio, func(tx *gorm.DB) (err error) {
+	err = s.Searches(ctx, studio, func(tx *gorm.DB) (err error) {
 		if how, err = prepare(tx, studio, collection, how); err != nil {
 			return err
 		}
@@ -57,7 +57,7 @@ func (s *Service) Search(ctx context.Context, studio, collection uuid.UUID, f Fa
 		return nil, err
 	}
 	var direct, via []neighbour
-	err = s.InStudio(ctx, studio, func(tx *gorm.DB) error {
+	err = s.Searches(ctx, studio, func(tx *gorm.DB) error {
 		how, err := prepare(tx, studio, collection, Auto)
 		if err != nil {
 			return err

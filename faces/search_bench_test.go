@@ -21,11 +21,15 @@ import (
 
 // BenchmarkFaceSearch measures search inside one collection of n clustered,
 // face-like embeddings (15 faces per person on average): latency p50/p99
-// of the search the service picks by size (exact up to
-// ExactSearchMaxFaces, HNSW above) and its recall@10 against exact search,
-// over probes that are new faces of stored people. It also prints exact
-// search's and HNSW's figures at every size, which is what the choice of
-// ExactSearchMaxFaces rests on.
+// over latencySearches searches of the kind the service picks by size
+// (exact up to ExactSearchMaxFaces, HNSW above) and its recall@10 against
+// exact search. Every probe is a new face of a stored person. The search
+// connections are the app's (database.DB.Pinned) and are measured warm,
+// as a server's are once they have searched a while: after warmSearches
+// searches of other faces, with faces they have never searched. What a
+// new connection's first searches take is printed beside. It also prints
+// exact search's and HNSW's figures at every size, which is what the
+// choice of ExactSearchMaxFaces rests on.
 //
 // 5k, 20k and 100k faces always; 1M with PROOFSHEET_BENCH_1M=1 (building its
 // HNSW index takes a while on 2 cores; run with -timeout 0). With
@@ -43,17 +47,16 @@ func BenchmarkFaceSearch(b *testing.B) {
 		s := newSearchSet(b, n)
 		var p50, p99 time.Duration
 		b.Run(fmt.Sprintf("faces=%d", n), func(b *testing.B) {
-			lat := make([]time.Duration, 0, b.N)
+			if p99 == 0 { // the first of the rounds the framework runs
+				p50, p99 = s.latency(b, s.fresh)
+			}
 			b.ResetTimer()
 			for i := range b.N {
-				t0 := time.Now()
-				if _, err := s.search(s.probes[i%len(s.probes)], faces.Auto); err != nil {
+				if _, err := s.search(s.fresh[i%len(s.fresh)], faces.Auto); err != nil {
 					b.Fatal(err)
 				}
-				lat = append(lat, time.Since(t0))
 			}
 			b.StopTimer()
-			p50, p99 = percentiles(lat)
 			b.ReportMetric(ms(p50), "p50-ms")
 			b.ReportMetric(ms(p99), "p99-ms")
 			b.ReportMetric(s.recall, "recall@10")
@@ -75,11 +78,13 @@ type searchSet struct {
 	svc      *faces.Service
 	studio   uuid.UUID
 	coll     uuid.UUID
-	probes   []faces.Face
-	recall   float64 // of the service's choice (Auto) against exact search
+	probes   []faces.Face // with exact search's answers in truth
+	fresh    []faces.Face // never searched before the latency run
+	recall   float64      // of the service's choice (Auto) against exact search
 	strategy faces.Strategy
 	exact    [2]time.Duration // p50, p99
 	hnsw     [2]time.Duration
+	cold     [2]time.Duration // a new search connection's first searches
 	hnswRec  float64
 	memory   string // shared_buffers against the sizes of the table and index
 }
@@ -97,12 +102,17 @@ func newSearchSet(b *testing.B, n int) *searchSet {
 	b.Helper()
 	ctx := context.Background()
 	db, su := benchDatabase(b, n)
-	s := &searchSet{n: n, su: su, svc: faces.New(faces.Deps{InStudio: db.InStudio}), strategy: faces.Exact}
+	searches, err := db.Pinned(ctx, 3) // as the app's (app.faceSearchConns)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &searchSet{n: n, su: su, strategy: faces.Exact,
+		svc: faces.New(faces.Deps{InStudio: db.InStudio, Searches: searches.InStudio})}
 	if n > faces.ExactSearchMaxFaces {
 		s.strategy = faces.HNSW
 	}
 	space := newFaceSpace(42, max(n/15, 1))
-	err := su.QueryRow(ctx, `SELECT studio_id, id FROM face_collections LIMIT 1`).Scan(&s.studio, &s.coll)
+	err = su.QueryRow(ctx, `SELECT studio_id, id FROM face_collections LIMIT 1`).Scan(&s.studio, &s.coll)
 	if err == pgx.ErrNoRows {
 		s.studio = uuid.New()
 		s.coll, err = fill(ctx, su, s.studio, n, space)
@@ -115,12 +125,22 @@ func newSearchSet(b *testing.B, n int) *searchSet {
 		b.Fatalf("the database holds %d faces, want %d (a kept one left incomplete? drop it): %v", stored, n, err)
 	}
 	s.memory = warm(b, su)
-	q := space.fork(43)
-	for range min(200, 100_000_000/n) { // 100 probes at 1M: an exact search reads every face
-		s.probes = append(s.probes, faces.Face{Embedding: q.anyFace(), Model: benchModel})
-	}
+	// 100 probes with answers at 1M: an exact search reads every face.
+	s.probes = newProbes(space.fork(43), min(200, 100_000_000/n))
+	s.cold[0], s.cold[1] = s.latency(b, newProbes(space.fork(44), coldSearches))
 	s.measure(b)
+	s.latency(b, newProbes(space.fork(45), warmSearches))
+	s.fresh = newProbes(space.fork(46), latencySearches)
 	return s
+}
+
+// newProbes makes n faces of q's people, none of them stored.
+func newProbes(q *faceSpace, n int) []faces.Face {
+	ps := make([]faces.Face, n)
+	for i := range ps {
+		ps[i] = faces.Face{Embedding: q.anyFace(), Model: benchModel}
+	}
+	return ps
 }
 
 // warm loads the HNSW index, then the table, into shared buffers, as a
@@ -167,6 +187,36 @@ func fill(ctx context.Context, su *pgx.Conn, studio uuid.UUID, n int, space *fac
 	return coll, nil
 }
 
+const (
+	// latencySearches is how many searches p50 and p99 are taken over:
+	// the benchmark's own b.N (160 at 1M faces in a second) makes p99
+	// the second slowest search, a figure one stall decides.
+	latencySearches = 1000
+	// coldSearches are a new search connection's first searches: on these
+	// machines a backend pays about 2 µs for each 4 KiB page of shared
+	// buffers it reads for the first time (database.DB.Pinned).
+	coldSearches = 100
+	// warmSearches come before the latency run, as a server's search
+	// connections have served guests before (they live a day): at 1M
+	// faces searches of new faces stop slowing down after 1,000-1,500.
+	warmSearches = 1500
+)
+
+// latency is p50 and p99 of searches the service chooses (Auto) for
+// each of ps in turn.
+func (s *searchSet) latency(b *testing.B, ps []faces.Face) (p50, p99 time.Duration) {
+	b.Helper()
+	lat := make([]time.Duration, len(ps))
+	for i, p := range ps {
+		t0 := time.Now()
+		if _, err := s.search(p, faces.Auto); err != nil {
+			b.Fatal(err)
+		}
+		lat[i] = time.Since(t0)
+	}
+	return percentiles(lat)
+}
+
 func (s *searchSet) search(p faces.Face, how faces.Strategy) ([]faces.FaceMatch, error) {
 	return s.svc.SearchFaces(context.Background(), s.studio, s.coll, p, 10, how)
 }
@@ -207,45 +257,59 @@ func (s *searchSet) measure(b *testing.B) {
 // sweep prints HNSW's recall@10 and latency at other ef_search values (the
 // service uses hnswEfSearch): the trade-off behind that constant. Plain
 // SQL on the superuser's connection, without the service's transaction,
-// ordered by the HNSW index's expression (migration 00013).
+// ordered by the HNSW index's expression (migration 00013). An untimed
+// round at the widest setting comes first: that connection's backend is
+// new, and the first setting would otherwise pay for its first reads
+// (see coldSearches).
 func (s *searchSet) sweep(b *testing.B) {
 	b.Helper()
-	ctx := context.Background()
+	efs := []int{40, 64, 100, 200, 400}
+	s.walk(b, efs[len(efs)-1])
 	line := fmt.Sprintf("BenchmarkFaceSearch/faces=%d: HNSW by ef_search:", s.n)
-	for _, ef := range []int{40, 100, 200, 400} {
-		var lat []time.Duration
-		hits := 0
-		for i, p := range s.probes {
-			tx, err := s.su.Begin(ctx)
-			if err != nil {
-				b.Fatal(err)
-			}
-			_, err = tx.Exec(ctx, fmt.Sprintf("SET LOCAL hnsw.ef_search = %d; SET LOCAL hnsw.iterative_scan = relaxed_order", ef))
-			if err != nil {
-				b.Fatal(err)
-			}
-			t0 := time.Now()
-			rows, err := tx.Query(ctx, `SELECT id FROM faces WHERE collection_id = $1 ORDER BY embedding::halfvec(512) <=> $2::halfvec(512) LIMIT 10`,
-				s.coll, pgvector.NewVector(p.Embedding))
-			if err != nil {
-				b.Fatal(err)
-			}
-			ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
-			lat = append(lat, time.Since(t0))
-			if err != nil {
-				b.Fatal(err)
-			}
-			_ = tx.Rollback(ctx)
-			for _, id := range ids {
-				if slices.ContainsFunc(s.truth[i], func(w faces.FaceMatch) bool { return w.FaceID == id }) {
-					hits++
-				}
-			}
-		}
+	for _, ef := range efs {
+		lat, hits := s.walk(b, ef)
 		p50, p99 := percentiles(lat)
 		line += fmt.Sprintf(" %d: recall@10 %.3f p50 %.1f ms p99 %.1f ms;", ef, float64(hits)/float64(10*len(s.probes)), ms(p50), ms(p99))
 	}
 	fmt.Println(strings.TrimSuffix(line, ";"))
+}
+
+// walk searches every probe's 10 nearest faces with HNSW at ef_search ef:
+// each search's latency, and how many of the faces found were exact
+// search's.
+func (s *searchSet) walk(b *testing.B, ef int) ([]time.Duration, int) {
+	b.Helper()
+	ctx := context.Background()
+	var lat []time.Duration
+	hits := 0
+	for i, p := range s.probes {
+		tx, err := s.su.Begin(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, err = tx.Exec(ctx, fmt.Sprintf("SET LOCAL hnsw.ef_search = %d; SET LOCAL hnsw.iterative_scan = relaxed_order", ef))
+		if err != nil {
+			b.Fatal(err)
+		}
+		t0 := time.Now()
+		rows, err := tx.Query(ctx, `SELECT id FROM faces WHERE collection_id = $1 ORDER BY embedding::halfvec(512) <=> $2::halfvec(512) LIMIT 10`,
+			s.coll, pgvector.NewVector(p.Embedding))
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+		lat = append(lat, time.Since(t0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = tx.Rollback(ctx)
+		for _, id := range ids {
+			if slices.ContainsFunc(s.truth[i], func(w faces.FaceMatch) bool { return w.FaceID == id }) {
+				hits++
+			}
+		}
+	}
+	return lat, hits
 }
 
 func overlap(got, want []faces.FaceMatch) int {
@@ -262,15 +326,16 @@ func (s *searchSet) report(p50, p99 time.Duration) {
 	if p50 == 0 {
 		return // its sub-benchmark was filtered out by -bench
 	}
-	fmt.Printf("BenchmarkFaceSearch/faces=%d: %s; exact p50 %.1f ms p99 %.1f ms; hnsw p50 %.1f ms p99 %.1f ms recall@10 %.3f (%d probes)\n",
-		s.n, s.memory, ms(s.exact[0]), ms(s.exact[1]), ms(s.hnsw[0]), ms(s.hnsw[1]), s.hnswRec, len(s.probes))
+	fmt.Printf("BenchmarkFaceSearch/faces=%d: %s; exact p50 %.1f ms p99 %.1f ms; hnsw p50 %.1f ms p99 %.1f ms recall@10 %.3f (%d probes); a new search connection's first %d searches: p50 %.1f ms p99 %.1f ms\n",
+		s.n, s.memory, ms(s.exact[0]), ms(s.exact[1]), ms(s.hnsw[0]), ms(s.hnsw[1]), s.hnswRec, len(s.probes),
+		coldSearches, ms(s.cold[0]), ms(s.cold[1]))
 	ok := ms(p99) < 20 && s.recall >= 0.95
 	goal := "goal at 1M faces p99 under 20 ms with recall@10 at least 0.95"
 	if s.n != 1_000_000 {
 		goal += " (the same bar at this size)"
 	}
-	fmt.Printf("goal: face search of one collection of %d faces (%s): p50 %.1f ms, p99 %.1f ms, recall@10 %.3f against exact; %s: %s\n",
-		s.n, s.strategy, ms(p50), ms(p99), s.recall, goal, met(ok))
+	fmt.Printf("goal: face search of one collection of %d faces (%s): p50 %.1f ms, p99 %.1f ms (%d searches of new faces on warm search connections), recall@10 %.3f against exact; %s: %s\n",
+		s.n, s.strategy, ms(p50), ms(p99), latencySearches, s.recall, goal, met(ok))
 }
 
 func percentiles(d []time.Duration) (p50, p99 time.Duration) {

@@ -56,6 +56,11 @@ type Actor struct {
 // Deps are what face search needs from the rest of the process.
 type Deps struct {
 	InStudio InStudio
+	// Searches runs the transactions of vector searches; InStudio when
+	// nil. The app gives them a few long-lived connections of their own
+	// (database.DB.Pinned): a backend that has walked the HNSW index
+	// searches it several times faster than a new one.
+	Searches InStudio
 	Audit    Auditor
 	Jobs     Jobs
 	Previews Previews
@@ -81,6 +86,9 @@ func New(d Deps) *Service {
 	}
 	if d.Threshold == 0 {
 		d.Threshold = DefaultThreshold
+	}
+	if d.Searches == nil {
+		d.Searches = d.InStudio
 	}
 	return &Service{Deps: d}
 }

@@ -102,9 +102,11 @@ func (c *Cluster) Start(ctx context.Context) error {
 		c.Log.Info("private PostgreSQL cluster already running", "dir", c.Dir)
 		return nil
 	}
-	opts := fmt.Sprintf("-k %s -p %d -c listen_addresses='' -c unix_socket_permissions=0700 -c max_connections=200",
-		c.socketDir(), c.Port)
-	for _, s := range memorySettings(machineMemory()) {
+	// What sizes shared memory; the rest only matters to the server.
+	settings := append([]string{"max_connections=200"}, memorySettings(machineMemory())...)
+	c.reserveHugePages(ctx, settings)
+	opts := fmt.Sprintf("-k %s -p %d -c listen_addresses='' -c unix_socket_permissions=0700", c.socketDir(), c.Port)
+	for _, s := range settings {
 		opts += " -c " + s
 	}
 	if err := c.run(ctx, "pg_ctl", "start", "-w", "-t", "60", "-s", "-D", c.dataDir(), "-l", filepath.Join(c.Dir, "postgres.log"), "-o", opts); err != nil {
@@ -131,6 +133,7 @@ func (c *Cluster) ForceStop(ctx context.Context) error {
 	if err := c.run(ctx, "pg_ctl", "stop", "-w", "-s", "-m", "fast", "-D", c.dataDir()); err != nil {
 		return err
 	}
+	c.releaseHugePages()
 	c.owned = false
 	c.Log.Info("private PostgreSQL cluster stopped", "dir", c.Dir)
 	return nil
@@ -186,6 +189,13 @@ func (c *Cluster) unlock() {
 }
 
 func (c *Cluster) run(ctx context.Context, name string, args ...string) error {
+	_, err := c.output(ctx, name, args...)
+	return err
+}
+
+// output runs one of the server's programs as the cluster's user and
+// returns what it printed.
+func (c *Cluster) output(ctx context.Context, name string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, filepath.Join(c.bin, name), args...)
 	cmd.Dir = c.Dir
 	if c.runAs != nil {
@@ -202,7 +212,7 @@ func (c *Cluster) run(ctx context.Context, name string, args ...string) error {
 	cmd.SysProcAttr.Setpgid = true
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("localpg: %s %s: %w: %s", name, args[0], err, strings.TrimSpace(string(out)))
+		return "", fmt.Errorf("localpg: %s %s: %w: %s", name, args[0], err, strings.TrimSpace(string(out)))
 	}
-	return nil
+	return string(out), nil
 }

@@ -2,6 +2,7 @@ package localpg
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -119,5 +120,50 @@ func TestMemorySettings(t *testing.T) {
 	}
 	if machineMemory() <= 0 {
 		t.Error("this machine's memory is unknown")
+	}
+}
+
+// The cluster's shared buffers live in huge pages: as root, Start adds the
+// pages the kernel's pool lacks and the cluster holds them; stopping gives
+// back what Start added. As another user nothing of the pool changes.
+func TestSharedBuffersInHugePages(t *testing.T) {
+	ctx := context.Background()
+	c, err := New(testDir(t), 5432, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := readHugePages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer c.ForceStop(ctx)
+	during, err := readHugePages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() != 0 {
+		if during.total != before.total {
+			t.Fatalf("not root, Start changed the huge page pool from %d to %d", before.total, during.total)
+		}
+		return
+	}
+	held := func(h hugePages) int { return h.total - h.free + h.reserved }
+	var sharedMB int
+	fmt.Sscanf(memorySettings(machineMemory())[0], "shared_buffers=%dMB", &sharedMB)
+	if got := held(during) - held(before); got < sharedMB/2 {
+		t.Fatalf("the cluster holds %d huge pages, want at least %d for %d MB of shared buffers", got, sharedMB/2, sharedMB)
+	}
+	if err := c.ForceStop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	after, err := readHugePages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.total != before.total || c.addedHugePages() != 0 {
+		t.Fatalf("after the stop the pool holds %d huge pages (%d recorded as added), want %d as before", after.total, c.addedHugePages(), before.total)
 	}
 }
