@@ -192,13 +192,14 @@ const (
 	// the benchmark's own b.N (160 at 1M faces in a second) makes p99
 	// the second slowest search, a figure one stall decides.
 	latencySearches = 1000
-	// coldSearches are a new search connection's first searches: on these
-	// machines a backend pays about 2 µs for each 4 KiB page of shared
-	// buffers it reads for the first time (database.DB.Pinned).
+	// coldSearches are a new search connection's first searches: a
+	// backend pays for each page of shared buffers it reads for the first
+	// time (database.DB.Pinned, localpg's huge pages).
 	coldSearches = 100
 	// warmSearches come before the latency run, as a server's search
 	// connections have served guests before (they live a day): at 1M
-	// faces searches of new faces stop slowing down after 1,000-1,500.
+	// faces in 4 KiB pages, searches of new faces stopped slowing down
+	// after 1,000-1,500; in huge pages after far fewer.
 	warmSearches = 1500
 )
 

@@ -9,23 +9,39 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // PostgreSQL maps its shared buffers into every backend. In 4 KiB pages a
 // backend pays for each page the first time it reads it, and on these
 // machines (a paravirtualised VM) that is about 2 µs a page: a new
 // backend's first face searches of a million faces took 25 ms at p50
-// where a warm one took 5, and pages a backend had not read for a minute
-// were taken from it again by the kernel's reclaimer (DAMON). In huge
-// pages, which the kernel never reclaims, mapping is nearly free and a
-// million faces' search p99 fell from 23-30 ms to 10 ms (BENCHMARKS.md,
-// docs/decisions.md). PostgreSQL's default huge_pages=try uses them when
+// where a warm one took 5, and the kernel's reclaimer here (DAMON) pages
+// out memory idle for a minute, which unmaps it from the backends too:
+// searches after a pause slowed down again. Huge pages are never
+// reclaimed and mapping them is nearly free: a million faces' search p99
+// fell from 23-30 ms to 10-12 ms (BENCHMARKS.md, docs/decisions.md). PostgreSQL's default huge_pages=try uses them when
 // the kernel's pool has enough; Start adds what is missing when it may.
 
 const (
 	nrHugePages   = "/proc/sys/vm/nr_hugepages"
 	hugePagesFile = "hugepages" // in Dir: pages Start added to the kernel's pool
 )
+
+// lockHugePages serialises counting and changing the kernel's pool among
+// this machine's clusters (the app's, the tests'), and returns the unlock.
+// Locking is best effort: without the lock file, counts may race.
+func lockHugePages() func() {
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "proofsheet-hugepages.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return func() {}
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return func() {}
+	}
+	return func() { f.Close() } // closing releases the lock
+}
 
 // hugePages is the kernel's pool of huge pages (/proc/meminfo).
 type hugePages struct{ total, free, reserved int }

@@ -102,8 +102,11 @@ func (c *Cluster) Start(ctx context.Context) error {
 		c.Log.Info("private PostgreSQL cluster already running", "dir", c.Dir)
 		return nil
 	}
-	// What sizes shared memory; the rest only matters to the server.
+	// The settings that size shared memory, for which huge pages are
+	// counted; the others only concern the server.
 	settings := append([]string{"max_connections=200"}, memorySettings(machineMemory())...)
+	// Until this server holds its huge pages, no other may count them.
+	defer lockHugePages()()
 	c.reserveHugePages(ctx, settings)
 	opts := fmt.Sprintf("-k %s -p %d -c listen_addresses='' -c unix_socket_permissions=0700", c.socketDir(), c.Port)
 	for _, s := range settings {
@@ -133,7 +136,9 @@ func (c *Cluster) ForceStop(ctx context.Context) error {
 	if err := c.run(ctx, "pg_ctl", "stop", "-w", "-s", "-m", "fast", "-D", c.dataDir()); err != nil {
 		return err
 	}
+	unlock := lockHugePages()
 	c.releaseHugePages()
+	unlock()
 	c.owned = false
 	c.Log.Info("private PostgreSQL cluster stopped", "dir", c.Dir)
 	return nil
