@@ -54,6 +54,13 @@ func newGuestFiles(t *testing.T, mutate ...func(*app.Config)) *guestFiles {
 	return g
 }
 
+func (g *guestFiles) albumInput(t *testing.T, in gallery.AlbumInput) {
+	t.Helper()
+	if _, err := g.ta.Gallery.UpdateAlbum(context.Background(), g.studio, g.album, in, g.act); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func (g *guestFiles) folderInput(t *testing.T, folder uuid.UUID, in gallery.FolderInput) {
 	t.Helper()
 	if _, err := g.ta.Gallery.UpdateFolder(context.Background(), g.studio, g.album, folder, in, g.act); err != nil {
@@ -205,9 +212,7 @@ func TestAPIGuestDownloadRules(t *testing.T) {
 
 	// Originals allowed: the file as uploaded, alone and in a zip.
 	allowed := true
-	if _, err := g.ta.Gallery.UpdateAlbum(context.Background(), g.studio, g.album, gallery.AlbumInput{OriginalsAllowed: &allowed}, g.act); err != nil {
-		t.Fatal(err)
-	}
+	g.albumInput(t, gallery.AlbumInput{OriginalsAllowed: &allowed})
 	c.Run(t, []apptest.Scenario{
 		{Name: "originals on", Path: one, Status: http.StatusOK, Contains: []string{`"may_download_original":true`, `"original_url":"` + one + `/download?size=original"`}},
 		{Name: "the original", Path: one + "/download?size=original", Status: http.StatusOK, Contains: []string{string(g.original)},

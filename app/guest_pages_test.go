@@ -201,9 +201,7 @@ func TestGuestPagesDownloadRules(t *testing.T) {
 	hidden := true
 	g.folderInput(t, g.second, gallery.FolderInput{Hidden: &hidden})
 	off := false
-	if _, err := g.ta.Gallery.UpdateAlbum(context.Background(), g.studio, g.album, gallery.AlbumInput{WebAllowed: &off}, g.act); err != nil {
-		t.Fatal(err)
-	}
+	g.albumInput(t, gallery.AlbumInput{WebAllowed: &off})
 	c.Run(t, []apptest.Scenario{
 		{Name: "no tab for the hidden folder", Path: base, Status: http.StatusOK, Contains: []string{"IMG_2001.jpg"},
 			NotContains: []string{"Reception", "Download all", "data-web"}},
@@ -224,9 +222,7 @@ func TestGuestPagesDownloadRules(t *testing.T) {
 func TestGuestPagesProofing(t *testing.T) {
 	g := newGuestFiles(t)
 	limit := 2
-	if _, err := g.ta.Gallery.UpdateAlbum(context.Background(), g.studio, g.album, gallery.AlbumInput{SelectionLimit: &limit}, g.act); err != nil {
-		t.Fatal(err)
-	}
+	g.albumInput(t, gallery.AlbumInput{SelectionLimit: &limit})
 	base := gpath(g.linkToken)
 	fav := func(p uuid.UUID) string { return base + "/p/" + p.String() + "/favourite" }
 	json := map[string]string{"Accept": "application/json"}
@@ -334,9 +330,7 @@ func TestGuestPagesPreparedZip(t *testing.T) {
 func TestGuestGalleryPageWithHolesIsTheTemplatesPage(t *testing.T) {
 	g := newGuestFiles(t)
 	limit := 5
-	if _, err := g.ta.Gallery.UpdateAlbum(context.Background(), g.studio, g.album, gallery.AlbumInput{SelectionLimit: &limit}, g.act); err != nil {
-		t.Fatal(err)
-	}
+	g.albumInput(t, gallery.AlbumInput{SelectionLimit: &limit})
 	base := gpath(g.linkToken)
 	c := g.ta.Client()
 	enterPage(t, c, g.linkToken, guestViewPIN)
