@@ -1,7 +1,6 @@
 package localpg
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -50,21 +49,11 @@ type hugePages struct{ total, free, reserved int }
 func (h hugePages) available() int { return h.free - h.reserved }
 
 func readHugePages() (hugePages, error) {
-	f, err := os.Open("/proc/meminfo")
+	m, err := meminfo()
 	if err != nil {
 		return hugePages{}, err
 	}
-	defer f.Close()
-	var h hugePages
-	fields := map[string]*int{"HugePages_Total:": &h.total, "HugePages_Free:": &h.free, "HugePages_Rsvd:": &h.reserved}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fs := strings.Fields(sc.Text())
-		if p, ok := fields[fs[0]]; ok && len(fs) >= 2 {
-			*p, _ = strconv.Atoi(fs[1])
-		}
-	}
-	return h, sc.Err()
+	return hugePages{total: int(m["HugePages_Total"]), free: int(m["HugePages_Free"]), reserved: int(m["HugePages_Rsvd"])}, nil
 }
 
 // reserveHugePages makes the kernel's pool hold the huge pages the cluster's

@@ -1,7 +1,6 @@
 package localpg
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"strconv"
@@ -43,18 +42,30 @@ func machineMemory() int64 {
 }
 
 func memInfoTotal() int64 {
-	f, err := os.Open("/proc/meminfo")
+	m, err := meminfo()
 	if err != nil {
 		return 0
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) >= 2 && fields[0] == "MemTotal:" {
-			kb, _ := strconv.ParseInt(fields[1], 10, 64)
-			return kb << 10
+	return m["MemTotal"] << 10
+}
+
+// meminfo is /proc/meminfo's figures by name ("MemTotal", in kB;
+// "HugePages_Free", in pages).
+func meminfo() (map[string]int64, error) {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]int64{}
+	for _, line := range strings.Split(string(b), "\n") {
+		name, rest, ok := strings.Cut(line, ":")
+		fields := strings.Fields(rest)
+		if !ok || len(fields) == 0 {
+			continue
+		}
+		if n, err := strconv.ParseInt(fields[0], 10, 64); err == nil {
+			m[name] = n
 		}
 	}
-	return 0
+	return m, nil
 }
