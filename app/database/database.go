@@ -63,7 +63,17 @@ func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 		}
 		return pgxvec.RegisterTypes(ctx, c)
 	}
-	return open(ctx, cfg, ch)
+	d, err := open(ctx, cfg, ch)
+	if err != nil {
+		return nil, err
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := d.Pool.Ping(pingCtx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("database: ping: %w", err)
+	}
+	return d, nil
 }
 
 // pinnedLifetime is how long a pinned connection lives, idle or not.
@@ -94,22 +104,18 @@ func (d *DB) Pinned(ctx context.Context, n int32) (*DB, error) {
 	return p, nil
 }
 
+// open makes a pool of cfg and GORM on it; it connects nothing yet.
 func open(ctx context.Context, cfg *pgxpool.Config, ch *changes) (*DB, error) {
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("database: open pool: %w", err)
-	}
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := pool.Ping(pingCtx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("database: ping: %w", err)
 	}
 	sqlDB := stdlib.OpenDBFromPool(pool)
 	g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true,
 		TranslateError:         true,
+		DisableAutomaticPing:   true, // Open pings; a pinned pool connects on first use
 	})
 	if err != nil {
 		pool.Close()
